@@ -1,0 +1,51 @@
+# -*- Python -*-
+# lit configuration for the Sift regression suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SIFT"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "lib"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sift_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.shlibext))
+config.substitutions.append(("%sift_src_root", config.sift_src_root))
+config.substitutions.append(("%sift_obj_root", config.sift_obj_root))
+config.substitutions.append(("%sift_lib_dir", config.sift_lib_dir))
+config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# Project tools come from the build tree, upstream ones from LLVM 22.
+tool_dirs = [config.sift_tools_dir, config.llvm_tools_dir]
+tools = [
+    "sparse-opt",
+    "sparse-translate",
+    ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("not", unresolved="fatal"),
+    ToolSubst("count", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Shared libraries that mlir-runner loads for printing from executed IR.
+config.substitutions.append(
+    (
+        "%mlir_runner_utils",
+        os.path.join(config.mlir_lib_dir, "libmlir_runner_utils" + config.shlibext),
+    )
+)
+config.substitutions.append(
+    (
+        "%mlir_c_runner_utils",
+        os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils" + config.shlibext),
+    )
+)
