@@ -1,0 +1,339 @@
+//===- GraphImporter.cpp - Imports one ONNX graph -------------------------===//
+
+#include "GraphImporter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace sift::onnx_import;
+
+static constexpr int64_t kMinOpset = 7;
+static constexpr int64_t kMaxOpset = 17;
+
+static bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+GraphImporter::GraphImporter(MLIRContext *context,
+                             const onnx::ModelProto &model,
+                             StringRef modelPath)
+    : context(context), model(model), graph(model.graph()),
+      path(modelPath.str()), builder(context),
+      externalData(llvm::sys::path::parent_path(modelPath).str()) {}
+
+InFlightDiagnostic GraphImporter::emitModelError() {
+  return mlir::emitError(FileLineColLoc::get(context, path, 0, 0));
+}
+
+StringRef GraphImporter::nodeName(const onnx::NodeProto &node) const {
+  auto it = nodeNames.find(&node);
+  return it == nodeNames.end() ? StringRef(node.name()) : it->second;
+}
+
+//===----------------------------------------------------------------------===//
+// Checks made before anything is built
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::checkOpsets() {
+  bool found = false;
+  for (const auto &opset : model.opset_import()) {
+    if (!isDefaultDomain(opset.domain()))
+      continue;
+    found = true;
+    defaultOpset = opset.version();
+  }
+  if (!found && model.opset_import_size() == 0 && model.ir_version() < 3) {
+    // IR versions before 3 had no opset_import; they predate opset 7.
+    return emitModelError() << "model has IR version " << model.ir_version()
+                            << " and no opset import; Sift reads opsets "
+                            << kMinOpset << " to " << kMaxOpset;
+  }
+  if (!found)
+    return emitModelError()
+           << "model imports no opset of the default ONNX domain";
+  if (defaultOpset < kMinOpset || defaultOpset > kMaxOpset)
+    return emitModelError() << "model uses opset " << defaultOpset
+                            << " of the default ONNX domain; Sift reads opsets "
+                            << kMinOpset << " to " << kMaxOpset;
+  return success();
+}
+
+LogicalResult GraphImporter::checkValueNames() {
+  // Where each name comes from, to report duplicates by both producers.
+  llvm::StringMap<std::string> producers;
+  auto define = [&](StringRef name, std::string producer) -> LogicalResult {
+    if (name.empty())
+      return success();
+    auto [it, inserted] = producers.try_emplace(name, producer);
+    if (inserted)
+      return success();
+    // ONNX IR < 4 lists every initializer as a graph input too.
+    if (StringRef(it->second).starts_with("initializer") &&
+        StringRef(producer).starts_with("graph input"))
+      return success();
+    return emitModelError() << "value '" << name << "' is defined twice: by "
+                            << it->second << " and by " << producer;
+  };
+  for (const auto &init : graph.initializer()) {
+    if (failed(define(init.name(), "initializer '" + init.name() + "'")))
+      return failure();
+    initializers[init.name()] = &init;
+  }
+  if (graph.sparse_initializer_size())
+    return emitModelError() << "model has sparse initializers, which Sift "
+                               "does not support";
+  for (const auto &input : graph.input())
+    if (failed(define(input.name(), "graph input '" + input.name() + "'")))
+      return failure();
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(index)
+                           : node.name();
+    nodeNames[&node] = name;
+    for (const auto &output : node.output())
+      if (failed(define(output, "node '" + name + "' (" + node.op_type() +
+                                    ")")))
+        return failure();
+  }
+  for (const auto &node : graph.node())
+    for (const auto &input : node.input())
+      if (!input.empty() && !producers.count(input))
+        return emitModelError()
+               << "node '" << nodeName(node) << "' (" << node.op_type()
+               << ") reads value '" << input
+               << "', which no node, initializer or graph input defines";
+  for (const auto &output : graph.output())
+    if (!producers.count(output.name()))
+      return emitModelError() << "graph output '" << output.name()
+                              << "' is not defined by any node, initializer "
+                                 "or graph input";
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupported() {
+  // Unsupported ops are all reported at once, grouped by op.
+  std::map<std::string, std::vector<std::string>> unsupported;
+  const OpConverterRegistry &converters = getOpConverters();
+  for (const auto &node : graph.node()) {
+    std::string key = node.op_type();
+    if (!isDefaultDomain(node.domain()))
+      key = node.domain() + "." + node.op_type();
+    else if (converters.lookup(node.op_type()))
+      continue;
+    unsupported[key].push_back(nodeName(node).str());
+  }
+  if (unsupported.empty())
+    return success();
+  InFlightDiagnostic diag = emitModelError();
+  diag << "model uses " << unsupported.size()
+       << " unsupported op type(s):";
+  for (const auto &[op, nodes] : unsupported) {
+    diag << "\n  " << op << " (" << nodes.size() << " node"
+         << (nodes.size() == 1 ? "" : "s") << ": ";
+    for (auto [i, name] : llvm::enumerate(nodes)) {
+      if (i == 3) {
+        diag << ", ...";
+        break;
+      }
+      diag << (i ? ", '" : "'") << name << "'";
+    }
+    diag << ")";
+  }
+  return diag;
+}
+
+LogicalResult GraphImporter::sortNodes() {
+  // Kahn's algorithm over the value dependencies; ONNX requires a
+  // topological order already, but a model may break the rule.
+  llvm::StringMap<const onnx::NodeProto *> producer;
+  for (const auto &node : graph.node())
+    for (const auto &output : node.output())
+      if (!output.empty())
+        producer[output] = &node;
+  llvm::DenseMap<const onnx::NodeProto *, unsigned> pending;
+  llvm::DenseMap<const onnx::NodeProto *,
+                 llvm::SmallVector<const onnx::NodeProto *>>
+      users;
+  std::vector<const onnx::NodeProto *> ready;
+  for (const auto &node : graph.node()) {
+    unsigned count = 0;
+    for (const auto &input : node.input()) {
+      auto it = producer.find(input);
+      if (input.empty() || it == producer.end())
+        continue;
+      ++count;
+      users[it->second].push_back(&node);
+    }
+    pending[&node] = count;
+    if (count == 0)
+      ready.push_back(&node);
+  }
+  for (size_t next = 0; next < ready.size(); ++next) {
+    sortedNodes.push_back(ready[next]);
+    for (const onnx::NodeProto *user : users[ready[next]])
+      if (--pending[user] == 0)
+        ready.push_back(user);
+  }
+  if (sortedNodes.size() == static_cast<size_t>(graph.node_size()))
+    return success();
+  for (const auto &node : graph.node())
+    if (pending[&node] != 0)
+      return emitModelError()
+             << "graph has a cycle through node '" << nodeName(node) << "' ("
+             << node.op_type() << ")";
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Values
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
+                                StringRef role, bool &isUnsigned) {
+  const onnx::TypeProto &type = info.type();
+  if (!type.has_tensor_type()) {
+    StringRef kind = type.has_sequence_type()   ? "a sequence"
+                     : type.has_map_type()      ? "a map"
+                     : type.has_optional_type() ? "an optional"
+                     : type.has_sparse_tensor_type() ? "a sparse tensor"
+                                                     : "no tensor type";
+    return emitModelError() << role << " '" << info.name() << "' is " << kind
+                            << "; Sift imports dense tensors only";
+  }
+  const onnx::TypeProto::Tensor &tensor = type.tensor_type();
+  Type elementType = convertElementType(tensor.elem_type(), context);
+  if (!elementType)
+    return emitModelError() << role << " '" << info.name() << "' has type "
+                            << elementTypeName(tensor.elem_type())
+                            << ", which Sift does not support";
+  if (!tensor.has_shape())
+    return emitModelError() << role << " '" << info.name()
+                            << "' has no shape (unknown rank); Sift needs "
+                               "the rank of every graph input and output";
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim())
+    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
+                        ? dim.dim_value()
+                        : ShapedType::kDynamic);
+  isUnsigned = isUnsignedType(tensor.elem_type());
+  return RankedTensorType::get(shape, elementType);
+}
+
+ElementsAttr GraphImporter::convertTensor(const onnx::TensorProto &tensor,
+                                          std::string &error) {
+  return sift::onnx_import::convertTensor(tensor, context, externalData,
+                                          error);
+}
+
+Value GraphImporter::lookup(StringRef name) {
+  if (name.empty())
+    return nullptr;
+  auto it = values.find(name);
+  if (it != values.end())
+    return it->second;
+  auto init = initializers.find(name);
+  if (init == initializers.end())
+    return nullptr;
+  // Initializers materialise at the top of the function on first use, so
+  // unused weights never enter the module.
+  std::string error;
+  ElementsAttr attr = convertTensor(*init->second, error);
+  if (!attr) {
+    emitModelError() << "initializer '" << name << "' " << error;
+    return nullptr;
+  }
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(entryBlock);
+  Location loc = NameLoc::get(builder.getStringAttr(name));
+  Value constant = arith::ConstantOp::create(builder, loc, attr);
+  bind(name, constant, isUnsignedType(init->second->data_type()));
+  return constant;
+}
+
+void GraphImporter::bind(StringRef name, Value value, bool isUnsigned) {
+  values[name] = value;
+  if (isUnsigned)
+    unsignedValues.insert(value);
+}
+
+//===----------------------------------------------------------------------===//
+// Import
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> GraphImporter::import() {
+  if (failed(checkOpsets()) || failed(checkValueNames()) ||
+      failed(checkSupported()) || failed(sortNodes()))
+    return nullptr;
+
+  Location moduleLoc = FileLineColLoc::get(context, path, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(moduleLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  // Graph inputs that are initializers (IR < 4) are weights, not arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  SmallVector<bool> argUnsigned;
+  for (const auto &input : graph.input()) {
+    if (initializers.count(input.name()))
+      continue;
+    bool isUnsigned = false;
+    FailureOr<RankedTensorType> type =
+        convertValueType(input, "graph input", isUnsigned);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    args.push_back(&input);
+    argUnsigned.push_back(isUnsigned);
+  }
+
+  auto func = func::FuncOp::create(builder, moduleLoc, "main_graph",
+                                   builder.getFunctionType(argTypes, {}));
+  entryBlock = func.addEntryBlock();
+  for (auto [index, info] : llvm::enumerate(args)) {
+    func.setArgAttr(index, "onnx.name", builder.getStringAttr(info->name()));
+    bind(info->name(), entryBlock->getArgument(index), argUnsigned[index]);
+  }
+  builder.setInsertionPointToEnd(entryBlock);
+
+  for (const onnx::NodeProto *node : sortedNodes) {
+    StringRef name = nodeName(*node);
+    Location loc = NameLoc::get(
+        builder.getStringAttr(name),
+        NameLoc::get(builder.getStringAttr(node->op_type())));
+    NodeContext ctx(*this, *node, loc, builder);
+    // Every listed input must resolve (initializers may fail to convert).
+    for (unsigned i = 0; i < ctx.numInputs(); ++i)
+      if (ctx.hasInput(i) && !lookup(node->input(i)))
+        return nullptr;
+    const OpConverter *convert = getOpConverters().lookup(node->op_type());
+    if (failed((*convert)(ctx)))
+      return nullptr;
+    for (unsigned i = 0; i < ctx.numOutputs(); ++i)
+      if (ctx.hasOutput(i) && !values.count(node->output(i))) {
+        ctx.emitError() << "produced no value for output #" << i << " ('"
+                        << node->output(i) << "')";
+        return nullptr;
+      }
+  }
+
+  SmallVector<Value> results;
+  for (const auto &output : graph.output()) {
+    Value value = lookup(output.name());
+    if (!value)
+      return nullptr;
+    results.push_back(value);
+  }
+  func::ReturnOp::create(builder, moduleLoc, results);
+  func.setFunctionType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [index, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(index, "onnx.name",
+                       builder.getStringAttr(output.name()));
+  return module;
+}

@@ -1,0 +1,8 @@
+//===- NeuralNetwork.cpp - NeuralNetwork ONNX ops -------------------------------------===//
+
+#include "../Builders.h"
+
+using namespace mlir;
+using namespace sift::onnx_import;
+
+void sift::onnx_import::registerNeuralNetworkConverters(OpConverterRegistry &registry) {}

@@ -1,0 +1,8 @@
+//===- Reduction.cpp - Reduction ONNX ops -------------------------------------===//
+
+#include "../Builders.h"
+
+using namespace mlir;
+using namespace sift::onnx_import;
+
+void sift::onnx_import::registerReductionConverters(OpConverterRegistry &registry) {}

@@ -1,0 +1,17 @@
+//===- Registry.cpp - Every ONNX op converter -----------------------------===//
+
+#include "NodeContext.h"
+
+using namespace sift::onnx_import;
+
+const OpConverterRegistry &sift::onnx_import::getOpConverters() {
+  static const OpConverterRegistry registry = [] {
+    OpConverterRegistry r;
+    registerElementwiseConverters(r);
+    registerNeuralNetworkConverters(r);
+    registerShapeConverters(r);
+    registerReductionConverters(r);
+    return r;
+  }();
+  return registry;
+}
