@@ -262,6 +262,41 @@ void GraphImporter::bind(StringRef name, Value value, bool isUnsigned) {
     unsignedValues.insert(value);
 }
 
+LogicalResult GraphImporter::checkOutputType(const onnx::ValueInfoProto &info,
+                                             Value value) {
+  // The model's declared output type, where it gives one, must agree with
+  // what the importer computed: a mismatch means a wrong import.
+  const onnx::TypeProto &type = info.type();
+  if (!type.has_tensor_type())
+    return success();
+  auto actual = cast<RankedTensorType>(value.getType());
+  const onnx::TypeProto::Tensor &tensor = type.tensor_type();
+  Type declared = convertElementType(tensor.elem_type(), context);
+  bool shapeMatches = true;
+  if (tensor.has_shape()) {
+    if (tensor.shape().dim_size() != actual.getRank()) {
+      shapeMatches = false;
+    } else {
+      for (auto [d, dim] : llvm::enumerate(tensor.shape().dim()))
+        if (dim.has_dim_value() && !actual.isDynamicDim(d) &&
+            dim.dim_value() != actual.getDimSize(d))
+          shapeMatches = false;
+    }
+  }
+  if ((!declared || declared == actual.getElementType()) && shapeMatches)
+    return success();
+  InFlightDiagnostic diag = emitModelError();
+  diag << "graph output '" << info.name() << "' is declared as "
+       << elementTypeName(tensor.elem_type()) << " [";
+  for (auto [d, dim] : llvm::enumerate(tensor.shape().dim()))
+    diag << (d ? ", " : "")
+         << (dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                 : dim.dim_param().empty() ? "?"
+                                                           : dim.dim_param());
+  diag << "] but imports as " << actual;
+  return diag;
+}
+
 //===----------------------------------------------------------------------===//
 // Import
 //===----------------------------------------------------------------------===//
@@ -325,7 +360,7 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
   SmallVector<Value> results;
   for (const auto &output : graph.output()) {
     Value value = lookup(output.name());
-    if (!value)
+    if (!value || failed(checkOutputType(output, value)))
       return nullptr;
     results.push_back(value);
   }

@@ -44,6 +44,8 @@ private:
   mlir::FailureOr<mlir::RankedTensorType>
   convertValueType(const onnx::ValueInfoProto &info, llvm::StringRef role,
                    bool &isUnsigned);
+  mlir::LogicalResult checkOutputType(const onnx::ValueInfoProto &info,
+                                      mlir::Value value);
   mlir::InFlightDiagnostic emitModelError();
 
   mlir::MLIRContext *context;

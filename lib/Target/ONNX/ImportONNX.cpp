@@ -89,6 +89,16 @@ sift::importONNXModel(const llvm::MemoryBuffer &buffer, StringRef modelPath,
   return onnx_import::GraphImporter(context, model, modelPath).import();
 }
 
+/// The model file a buffer came from. Under --split-input-file each chunk is
+/// named "within split at FILE:LINE offset ", and external data is still
+/// relative to FILE.
+static std::string modelPathOf(const llvm::MemoryBuffer &buffer) {
+  StringRef path = buffer.getBufferIdentifier();
+  if (path.consume_front("within split at "))
+    path = path.rsplit(':').first;
+  return path.str();
+}
+
 void sift::registerImportONNXTranslation() {
   TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (binary or protobuf text)",
@@ -96,8 +106,7 @@ void sift::registerImportONNXTranslation() {
          MLIRContext *context) -> OwningOpRef<Operation *> {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        return importONNXModel(*buffer, buffer->getBufferIdentifier(),
-                               context);
+        return importONNXModel(*buffer, modelPathOf(*buffer), context);
       },
       [](DialectRegistry &registry) {
         registry.insert<arith::ArithDialect, func::FuncDialect,

@@ -281,7 +281,7 @@ ElementsAttr sift::onnx_import::convertTensor(const onnx::TensorProto &tensor,
   if (keepInline(elementType, elements))
     return DenseElementsAttr::getFromRawBuffer(type, bytes);
 
-  StringRef blobName = tensor.name().empty() ? "onnx_tensor" : tensor.name();
+  std::string blobName = tensor.name().empty() ? "onnx_tensor" : tensor.name();
   bool aligned = reinterpret_cast<uintptr_t>(bytes.data()) % width == 0;
   if (mapped && aligned) {
     // Keep the mapping alive for as long as the blob refers to it.
