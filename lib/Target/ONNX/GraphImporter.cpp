@@ -1,6 +1,7 @@
 //===- GraphImporter.cpp - Imports one ONNX graph -------------------------===//
 
 #include "GraphImporter.h"
+#include "OpsetHistory.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -8,6 +9,7 @@
 #include "llvm/Support/Path.h"
 
 #include <map>
+#include <set>
 
 using namespace mlir;
 using namespace sift::onnx_import;
@@ -56,11 +58,41 @@ LogicalResult GraphImporter::checkOpsets() {
   if (!found)
     return emitModelError()
            << "model imports no opset of the default ONNX domain";
-  if (defaultOpset < kMinOpset || defaultOpset > kMaxOpset)
+  if (defaultOpset > kMaxOpset)
     return emitModelError() << "model uses opset " << defaultOpset
                             << " of the default ONNX domain; Sift reads opsets "
                             << kMinOpset << " to " << kMaxOpset;
+  if (defaultOpset < kMinOpset)
+    return checkOlderOpset();
   return success();
+}
+
+LogicalResult GraphImporter::checkOlderOpset() {
+  // An op whose ONNX definition did not change between the model's opset and
+  // opset 7 means exactly what it means at opset 7, so such a model imports
+  // as opset 7. Ops that did change are refused, all listed at once.
+  std::set<std::string> changed;
+  for (const auto &node : graph.node()) {
+    if (!isDefaultDomain(node.domain()))
+      continue;
+    std::optional<int> old = definitionSince(node.op_type(), defaultOpset);
+    if (!old || old != definitionSince(node.op_type(), kMinOpset))
+      changed.insert(node.op_type());
+  }
+  if (changed.empty()) {
+    defaultOpset = kMinOpset;
+    return success();
+  }
+  InFlightDiagnostic diag = emitModelError();
+  diag << "model uses opset " << defaultOpset
+       << " of the default ONNX domain; Sift reads opsets " << kMinOpset
+       << " to " << kMaxOpset
+       << ", and older models only where every op means what it means at "
+          "opset "
+       << kMinOpset << ", which does not hold for:";
+  for (const std::string &op : changed)
+    diag << " " << op;
+  return diag;
 }
 
 LogicalResult GraphImporter::checkValueNames() {

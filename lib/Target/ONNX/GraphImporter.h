@@ -38,6 +38,7 @@ public:
 
 private:
   mlir::LogicalResult checkOpsets();
+  mlir::LogicalResult checkOlderOpset();
   mlir::LogicalResult checkValueNames();
   mlir::LogicalResult checkSupported();
   mlir::LogicalResult sortNodes();

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -86,7 +87,16 @@ sift::importONNXModel(const llvm::MemoryBuffer &buffer, StringRef modelPath,
     emitError(fileLoc) << modelPath << ": ONNX model has no graph";
     return nullptr;
   }
-  return onnx_import::GraphImporter(context, model, modelPath).import();
+  OwningOpRef<ModuleOp> module =
+      onnx_import::GraphImporter(context, model, modelPath).import();
+  // A converter that builds invalid IR is a Sift bug; say so rather than
+  // hand invalid IR on.
+  if (module && failed(verify(*module))) {
+    emitError(fileLoc) << modelPath
+                       << ": internal error: the imported IR does not verify";
+    return nullptr;
+  }
+  return module;
 }
 
 /// The model file a buffer came from. Under --split-input-file each chunk is

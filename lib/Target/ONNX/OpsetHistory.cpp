@@ -1,0 +1,19 @@
+//===- OpsetHistory.cpp - When ONNX op definitions changed ----------------===//
+//
+// ONNX's schema headers need C++ exceptions, unlike the rest of Sift; this
+// file alone is compiled with them and keeps them behind a plain interface.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpsetHistory.h"
+
+#include "onnx/defs/schema.h"
+
+std::optional<int> sift::onnx_import::definitionSince(llvm::StringRef opType,
+                                                      int opset) {
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(opType.str(), opset);
+  if (!schema)
+    return std::nullopt;
+  return schema->SinceVersion();
+}
