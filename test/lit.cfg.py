@@ -2,6 +2,7 @@
 # lit configuration for the Sift regression suite.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -49,3 +50,11 @@ config.substitutions.append(
         os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils" + config.shlibext),
     )
 )
+
+config.substitutions.append(("%python", sys.executable))
+
+# The ONNX backend test data (Debian's libonnx-testdata).
+onnx_testdata = "/usr/share/libonnx-testdata/data"
+if os.path.isdir(onnx_testdata):
+    config.available_features.add("onnx-testdata")
+    config.substitutions.append(("%onnx_testdata", onnx_testdata))

@@ -3,11 +3,12 @@
 results: imported, refused with a clear error, or crashed/hung.
 
   import-onnx-testdata.py --translate PATH [--data DIR] [--jobs N] [--list]
+                          [--min-imported N]
 
 A clear error is exit status 1 with an `error:` line on stderr that names the
 model file. Anything else (a signal, a time-out, a silent failure) is a crash.
 Prints one summary line per category and exits non-zero when anything
-crashed.
+crashed or fewer than --min-imported models imported.
 """
 
 import argparse
@@ -39,6 +40,8 @@ def main():
     parser.add_argument("--data", default="/usr/share/libonnx-testdata/data")
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--list", action="store_true", help="print every model's result")
+    parser.add_argument("--min-imported", type=int, default=0,
+                        help="fail when fewer models import (coverage only grows)")
     args = parser.parse_args()
 
     models = sorted(glob.glob(os.path.join(args.data, "*", "*", "model.onnx")))
@@ -57,6 +60,10 @@ def main():
     print(f"models: {len(models)}")
     for kind, count in counts.items():
         print(f"{kind}: {count}")
+    if counts["imported"] < args.min_imported:
+        print(f"error: only {counts['imported']} models imported, expected at least "
+              f"{args.min_imported}", file=sys.stderr)
+        return 1
     return 1 if counts["crashed"] else 0
 
 
