@@ -3,15 +3,18 @@
 (sparse-translate --import-onnx, sparse-opt --sift-lower-to-llvm,
 mlir-runner) and compares every output with the expected one.
 
-  check-onnx-node-test.py [--build DIR] TEST_DIR [TEST_DIR...]
+  check-onnx-node-test.py [--build DIR] [--jobs N] [--expected-failures FILE]
+                          TEST_DIR|SUITE_DIR...
 
 TEST_DIR holds model.onnx and test_data_set_0/{input,output}_N.pb, as in
-/usr/share/libonnx-testdata/data/node/*. Prints PASS/FAIL per test and exits
-non-zero when any fails. Outputs are compared with rtol 1e-3, atol 1e-5
-(exactly for integers and bools).
+/usr/share/libonnx-testdata/data/node/*; a SUITE_DIR holds such test
+directories. Outputs are compared with rtol 1e-3, atol 1e-5 (exactly for
+integers and bools). Exits non-zero when a test fails that is not an
+expected failure, or an expected failure passes.
 """
 
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -172,23 +175,62 @@ def run_test(test_dir, build):
     return True, ""
 
 
+def load_expected_failures(path):
+    """Reads `name: reason` lines; '#' starts a comment."""
+    expected = {}
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            name, sep, reason = line.partition(":")
+            if not sep or not reason.strip():
+                sys.exit(f"{path}:{number}: expected 'test_name: reason'")
+            expected[name.strip()] = reason.strip()
+    return expected
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(os.path.dirname(__file__), "..", "build"))
-    parser.add_argument("tests", nargs="+")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--expected-failures", metavar="FILE",
+                        help="tests allowed to fail, one 'name: reason' per line; "
+                             "one of them passing is an error (XPASS)")
+    parser.add_argument("tests", nargs="+", help="test directories (or folders of them)")
     args = parser.parse_args()
-    failures = 0
-    for test in args.tests:
+
+    tests = []
+    for path in args.tests:
+        if os.path.exists(os.path.join(path, "model.onnx")):
+            tests.append(path)
+        else:
+            tests.extend(sorted(os.path.dirname(m) for m in
+                                glob.glob(os.path.join(path, "*", "model.onnx"))))
+    expected = load_expected_failures(args.expected_failures) if args.expected_failures else {}
+    build = os.path.abspath(args.build)
+
+    def check(test):
         try:
-            ok, why = run_test(test, os.path.abspath(args.build))
+            return run_test(test, build)
         except Exception as e:  # noqa: BLE001
-            ok, why = False, f"harness error: {e}"
+            return False, f"harness error: {e}"
+
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(check, tests))
+
+    counts = {"PASS": 0, "FAIL": 0, "XFAIL": 0, "XPASS": 0}
+    for test, (ok, why) in zip(tests, results):
         name = os.path.basename(os.path.normpath(test))
-        print(f"{'PASS' if ok else 'FAIL'} {name}{'' if ok else ': ' + why}")
-        failures += not ok
-    print(f"{len(args.tests) - failures} passed, {failures} failed")
-    return 1 if failures else 0
+        status = ("XPASS" if ok else "XFAIL") if name in expected else ("PASS" if ok else "FAIL")
+        counts[status] += 1
+        detail = why if status == "FAIL" else (expected[name] if status == "XPASS" else "")
+        if status != "XFAIL" and (status != "PASS" or len(tests) <= 20):
+            print(f"{status} {name}{': ' + detail if detail else ''}")
+    summary = ", ".join(f"{counts[k]} {k.lower()}" for k in counts)
+    print(f"{len(tests)} tests: {summary}")
+    return 1 if counts["FAIL"] or counts["XPASS"] else 0
 
 
 if __name__ == "__main__":
