@@ -31,6 +31,8 @@ tool_dirs = [config.sift_tools_dir, config.llvm_tools_dir]
 tools = [
     "sparse-opt",
     "sparse-translate",
+    "sparse-compile",
+    "llvm-readelf",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
     ToolSubst("count", unresolved="fatal"),

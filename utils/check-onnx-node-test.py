@@ -1,177 +1,90 @@
 #!/usr/bin/env python3
-"""Imports an ONNX backend test, runs it through Sift's dense reference path
-(sparse-translate --import-onnx, sparse-opt --sift-lower-to-llvm,
-mlir-runner) and compares every output with the expected one.
+"""ONNX conformance: compiles ONNX backend tests with `sparse-compile`, runs
+the executables on every test data set and compares each output with the
+expected one.
 
   check-onnx-node-test.py [--build DIR] [--jobs N] [--expected-failures FILE]
                           TEST_DIR|SUITE_DIR...
 
-TEST_DIR holds model.onnx and test_data_set_0/{input,output}_N.pb, as in
+TEST_DIR holds model.onnx and test_data_set_*/{input,output}_N.pb, as in
 /usr/share/libonnx-testdata/data/node/*; a SUITE_DIR holds such test
-directories. Outputs are compared with rtol 1e-3, atol 1e-5 (exactly for
-integers and bools). Exits non-zero when a test fails that is not an
-expected failure, or an expected failure passes.
+directories. Outputs must have the expected type and shape, and match with
+rtol 1e-3, atol 1e-5 (exactly for integers and bools; NaN matches NaN).
+Exits non-zero when a test fails that is not an expected failure, or an
+expected failure passes (XPASS), so the list only shrinks.
 """
 
 import argparse
 import concurrent.futures
 import glob
 import os
-import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
-MLIR_TYPES = {
-    np.dtype("float32"): "f32", np.dtype("float64"): "f64",
-    np.dtype("float16"): "f16", np.dtype("int8"): "i8", np.dtype("uint8"): "i8",
-    np.dtype("int16"): "i16", np.dtype("uint16"): "i16", np.dtype("int32"): "i32",
-    np.dtype("uint32"): "i32", np.dtype("int64"): "i64", np.dtype("uint64"): "i64",
-    np.dtype("bool"): "i1",
-}
-LLVM_LIB = "/usr/lib/llvm-22/lib"
-RUNNER = "/usr/lib/llvm-22/bin/mlir-runner"
+RTOL, ATOL = 1e-3, 1e-5
 
 
-def tensor_type(array):
-    dims = "x".join(str(d) for d in array.shape)
-    elem = MLIR_TYPES[array.dtype]
-    return f"tensor<{dims}x{elem}>" if dims else f"tensor<{elem}>"
+def first_error(text):
+    lines = [line for line in text.splitlines() if "error" in line]
+    return (lines[0] if lines else text.strip().splitlines()[-1] if text.strip() else "")[:300]
 
 
-def literal(array):
-    if array.dtype == np.bool_:
-        return _nested_bool(array)
-    return 'dense<"0x' + np.ascontiguousarray(array).tobytes().hex().upper() + '">'
+def load_tensors(directory, prefix):
+    paths = sorted(glob.glob(os.path.join(directory, f"{prefix}_*.pb")),
+                   key=lambda p: int(p.rsplit("_", 1)[1][:-3]))
+    return paths, [numpy_helper.to_array(onnx.load_tensor(p)) for p in paths]
 
 
-def _nested_bool(array):
-    def rec(a):
-        if a.ndim == 0:
-            return "true" if a else "false"
-        return "[" + ", ".join(rec(x) for x in a) + "]"
-    return "dense<" + rec(array) + ">"
+def compare(index, got, want):
+    if got.dtype != want.dtype:
+        return f"output {index}: type {got.dtype}, expected {want.dtype}"
+    if got.shape != want.shape:
+        return f"output {index}: shape {got.shape}, expected {want.shape}"
+    if want.dtype.kind in "iub":
+        if not np.array_equal(got, want):
+            bad = np.argmax((got != want).flatten())
+            return f"output {index} differs at flat index {bad}: got {got.flat[bad]}, expected {want.flat[bad]}"
+        return ""
+    close = np.isclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True)
+    if not close.all():
+        bad = np.argmax(~close.flatten())
+        return f"output {index} differs at flat index {bad}: got {got.flat[bad]}, expected {want.flat[bad]}"
+    return ""
 
 
-def to_f64_body(elem, unsigned):
-    if elem == "f64":
-        return None
-    if elem.startswith("f"):
-        return f"arith.extf %in : {elem} to f64"
-    op = "arith.uitofp" if unsigned or elem == "i1" else "arith.sitofp"
-    return f"{op} %in : {elem} to f64"
-
-
-def build_main(inputs, output_types):
-    lines = ["func.func private @printMemrefF64(tensor<*xf64>)", "func.func @main() {"]
-    args = []
-    for i, array in enumerate(inputs):
-        lines.append(f"  %in{i} = arith.constant {literal(array)} : {tensor_type(array)}")
-        args.append(f"%in{i}")
-    arg_types = ", ".join(tensor_type(a) for a in inputs)
-    res_types = ", ".join(t for t, _ in output_types)
-    results = ", ".join(f"%out{i}" for i in range(len(output_types)))
-    call = f"call @main_graph({', '.join(args)}) : ({arg_types}) -> ({res_types})"
-    lines.append(f"  {results} = {call}" if output_types else f"  {call}")
-    for i, (ttype, unsigned) in enumerate(output_types):
-        m = re.match(r"tensor<(.*?)x?([a-z]+[0-9]+)>$", ttype)
-        shape, elem = m.group(1), m.group(2)
-        dims = [d for d in shape.split("x") if d] if shape else []
-        rank = len(dims)
-        wide = f"tensor<{shape + 'x' if shape else ''}f64>"
-        body = to_f64_body(elem, unsigned)
-        value = f"%out{i}"
-        if body:
-            dyn = [f"%d{i}_{k}" for k, d in enumerate(dims) if d == "?"]
-            for k, d in enumerate(dims):
-                if d == "?":
-                    lines.append(f"  %c{i}_{k} = arith.constant {k} : index")
-                    lines.append(f"  %d{i}_{k} = tensor.dim %out{i}, %c{i}_{k} : {ttype}")
-            idx = ", ".join(f"d{k}" for k in range(rank))
-            amap = f"affine_map<({idx}) -> ({idx})>"
-            lines.append(f"  %e{i} = tensor.empty({', '.join(dyn)}) : {wide}")
-            iterators = ", ".join(['"parallel"'] * rank)
-            lines.append(
-                f"  %w{i} = linalg.generic {{indexing_maps = [{amap}, {amap}], "
-                f"iterator_types = [{iterators}]}} "
-                f"ins(%out{i} : {ttype}) outs(%e{i} : {wide}) {{\n"
-                f"  ^bb0(%in: {elem}, %o: f64):\n    %v = {body}\n    linalg.yield %v : f64\n"
-                f"  }} -> {wide}")
-            value = f"%w{i}"
-        lines.append(f"  %u{i} = tensor.cast {value} : {wide} to tensor<*xf64>")
-        lines.append(f"  call @printMemrefF64(%u{i}) : (tensor<*xf64>) -> ()")
-    lines.append("  return")
-    lines.append("}")
-    return "\n".join(lines)
-
-
-NUMBER = re.compile(r"-?nan|-?inf|[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?", re.I)
-
-
-def parse_printed(text, count):
-    chunks = text.split("Unranked Memref")[1:]
-    if len(chunks) != count:
-        raise RuntimeError(f"expected {count} printed outputs, got {len(chunks)}")
-    arrays = []
-    for chunk in chunks:
-        data = chunk.split("data =", 1)[1]
-        arrays.append(np.array([float(v) for v in NUMBER.findall(data)]))
-    return arrays
-
-
-def run_test(test_dir, build):
-    model_path = os.path.join(test_dir, "model.onnx")
-    model = onnx.load(model_path)
-    data_dir = sorted(glob.glob(os.path.join(test_dir, "test_data_set_*")))[0]
-    inputs, expected = [], []
-    for i in range(len(glob.glob(os.path.join(data_dir, "input_*.pb")))):
-        inputs.append(numpy_helper.to_array(onnx.load_tensor(os.path.join(data_dir, f"input_{i}.pb"))))
-    for i in range(len(glob.glob(os.path.join(data_dir, "output_*.pb")))):
-        expected.append(numpy_helper.to_array(onnx.load_tensor(os.path.join(data_dir, f"output_{i}.pb"))))
-    imported = subprocess.run(
-        [os.path.join(build, "bin/sparse-translate"), "--import-onnx", model_path],
-        capture_output=True, text=True)
-    if imported.returncode != 0:
-        return False, "import failed: " + imported.stderr.strip().splitlines()[0][:300]
-    func = re.search(r"func.func @main_graph\(.*?\) -> \((.*?)\) \{|func.func @main_graph\(.*?\) -> (tensor<[^>]*>) \{", imported.stdout)
-    if func:
-        res = func.group(1) or func.group(2)
-        output_types = re.findall(r"tensor<[^>]*>", res)
-    else:
-        output_types = []
-    unsigned = [o.type.tensor_type.elem_type in (2, 4, 12, 13) for o in model.graph.output]
-    module = imported.stdout.rstrip()
-    assert module.endswith("}")
-    module = module[:-1] + build_main(inputs, list(zip(output_types, unsigned))) + "\n}\n"
-    lowered = subprocess.run(
-        [os.path.join(build, "bin/sparse-opt"), "--sift-lower-to-llvm"],
-        input=module, capture_output=True, text=True)
-    if lowered.returncode != 0:
-        return False, "lowering failed: " + lowered.stderr.strip()[:400]
-    ran = subprocess.run(
-        [RUNNER, "-e", "main", "-entry-point-result=void",
-         f"-shared-libs={LLVM_LIB}/libmlir_runner_utils.so,{LLVM_LIB}/libmlir_c_runner_utils.so"],
-        input=lowered.stdout, capture_output=True, text=True, timeout=300)
-    if ran.returncode != 0:
-        return False, "run failed: " + ran.stderr.strip()[:400]
-    try:
-        actual = parse_printed(ran.stdout, len(expected))
-    except Exception as e:  # noqa: BLE001
-        return False, str(e)
-    for i, (got, want) in enumerate(zip(actual, expected)):
-        want_flat = want.astype(np.float64).flatten()
-        if got.shape != want_flat.shape:
-            return False, f"output {i}: {got.size} values, expected {want_flat.size}"
-        if want.dtype.kind in "iub":
-            ok = np.array_equal(got, want_flat)
-        else:
-            ok = np.allclose(got, want_flat, rtol=1e-3, atol=1e-5, equal_nan=True)
-        if not ok:
-            bad = np.argmax(~np.isclose(got, want_flat, rtol=1e-3, atol=1e-5, equal_nan=True))
-            return False, f"output {i} differs at flat index {bad}: got {got[bad]}, expected {want_flat[bad]}"
+def run_test(test_dir, build, scratch):
+    exe = os.path.join(scratch, "model")
+    compiled = subprocess.run(
+        [os.path.join(build, "bin", "sparse-compile"), os.path.join(test_dir, "model.onnx"),
+         "-o", exe], capture_output=True, text=True, timeout=600)
+    if compiled.returncode != 0:
+        return False, "compile failed: " + first_error(compiled.stderr)
+    data_sets = sorted(glob.glob(os.path.join(test_dir, "test_data_set_*")))
+    if not data_sets:
+        return False, "no test data sets"
+    for data_set in data_sets:
+        inputs, _ = load_tensors(data_set, "input")
+        _, expected = load_tensors(data_set, "output")
+        out_dir = os.path.join(scratch, "out")
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.makedirs(out_dir)
+        ran = subprocess.run([exe, "--output-dir", out_dir] + inputs,
+                             capture_output=True, text=True, timeout=600)
+        if ran.returncode != 0:
+            return False, f"run failed (status {ran.returncode}): " + first_error(ran.stderr)
+        for i, want in enumerate(expected):
+            path = os.path.join(out_dir, f"output_{i}.pb")
+            if not os.path.exists(path):
+                return False, f"output {i} missing"
+            why = compare(i, numpy_helper.to_array(onnx.load_tensor(path)), want)
+            if why:
+                return False, why
     return True, ""
 
 
@@ -198,6 +111,7 @@ def main():
     parser.add_argument("--expected-failures", metavar="FILE",
                         help="tests allowed to fail, one 'name: reason' per line; "
                              "one of them passing is an error (XPASS)")
+    parser.add_argument("--verbose", action="store_true", help="print passing tests too")
     parser.add_argument("tests", nargs="+", help="test directories (or folders of them)")
     args = parser.parse_args()
 
@@ -212,10 +126,11 @@ def main():
     build = os.path.abspath(args.build)
 
     def check(test):
-        try:
-            return run_test(test, build)
-        except Exception as e:  # noqa: BLE001
-            return False, f"harness error: {e}"
+        with tempfile.TemporaryDirectory(prefix="sift-conformance-") as scratch:
+            try:
+                return run_test(test, build, scratch)
+            except Exception as e:  # noqa: BLE001
+                return False, f"harness error: {e}"
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(check, tests))
@@ -225,8 +140,8 @@ def main():
         name = os.path.basename(os.path.normpath(test))
         status = ("XPASS" if ok else "XFAIL") if name in expected else ("PASS" if ok else "FAIL")
         counts[status] += 1
-        detail = why if status == "FAIL" else (expected[name] if status == "XPASS" else "")
-        if status != "XFAIL" and (status != "PASS" or len(tests) <= 20):
+        if status in ("FAIL", "XPASS") or args.verbose:
+            detail = why if status in ("FAIL", "XFAIL") else expected.get(name, "")
             print(f"{status} {name}{': ' + detail if detail else ''}")
     summary = ", ".join(f"{counts[k]} {k.lower()}" for k in counts)
     print(f"{len(tests)} tests: {summary}")

@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -34,6 +35,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -105,9 +107,12 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
-  cl::ParseCommandLineOptions(argc, argv,
-                              "Sift: compile an ONNX model to native code\n");
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Sift: compile an ONNX model to native code\n\n"
+      "MLIR's options (--mlir-timing, --mlir-print-ir-after-all, ...) apply "
+      "too; --help-hidden lists them.\n");
   if (optLevel < '0' || optLevel > '3')
     return report("-O expects 0, 1, 2 or 3");
   unsigned level = optLevel - '0';
@@ -126,6 +131,8 @@ int main(int argc, char **argv) {
       openInputFile(inputPath, &error);
   if (!buffer)
     return report(error);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
       sift::importONNXModel(*buffer, inputPath, &context);
   if (!module)

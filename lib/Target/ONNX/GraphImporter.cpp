@@ -362,8 +362,12 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
   auto func = func::FuncOp::create(builder, moduleLoc, "main_graph",
                                    builder.getFunctionType(argTypes, {}));
   entryBlock = func.addEntryBlock();
+  // MLIR integers are signless; `onnx.unsigned` keeps ONNX's unsigned types
+  // visible to the runtime at the model's boundary.
   for (auto [index, info] : llvm::enumerate(args)) {
     func.setArgAttr(index, "onnx.name", builder.getStringAttr(info->name()));
+    if (argUnsigned[index])
+      func.setArgAttr(index, "onnx.unsigned", builder.getUnitAttr());
     bind(info->name(), entryBlock->getArgument(index), argUnsigned[index]);
   }
   builder.setInsertionPointToEnd(entryBlock);
@@ -399,8 +403,11 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
   func::ReturnOp::create(builder, moduleLoc, results);
   func.setFunctionType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [index, output] : llvm::enumerate(graph.output()))
+  for (auto [index, output] : llvm::enumerate(graph.output())) {
     func.setResultAttr(index, "onnx.name",
                        builder.getStringAttr(output.name()));
+    if (isUnsigned(results[index]))
+      func.setResultAttr(index, "onnx.unsigned", builder.getUnitAttr());
+  }
   return module;
 }
