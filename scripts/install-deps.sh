@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
-  python3-onnx python3-numpy
+  python3-onnx python3-numpy python3-sklearn
 )
 
 missing=()

@@ -116,6 +116,12 @@ Value sift::onnx_import::convertScalar(OpBuilder &b, Location loc,
   auto fromFloat = dyn_cast<FloatType>(from);
   auto toFloat = dyn_cast<FloatType>(to);
   if (fromFloat && toFloat) {
+    // f16 and bf16 have the same width: convert through f32, which holds both
+    // exactly.
+    if (fromFloat.getWidth() == toFloat.getWidth()) {
+      Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+      return arith::TruncFOp::create(b, loc, to, wide);
+    }
     if (fromFloat.getWidth() < toFloat.getWidth())
       return arith::ExtFOp::create(b, loc, to, value);
     return arith::TruncFOp::create(b, loc, to, value);

@@ -155,6 +155,8 @@ LogicalResult GraphImporter::checkSupported() {
     std::string key = node.op_type();
     if (!isDefaultDomain(node.domain()))
       key = node.domain() + "." + node.op_type();
+    else if (!definitionSince(node.op_type(), defaultOpset))
+      key += " (not defined in opset " + std::to_string(defaultOpset) + ")";
     else if (converters.lookup(node.op_type()))
       continue;
     unsupported[key].push_back(nodeName(node).str());
