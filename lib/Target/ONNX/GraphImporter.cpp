@@ -67,6 +67,22 @@ LogicalResult GraphImporter::checkOpsets() {
   return success();
 }
 
+/// Ops whose opset-7 definition only added to an older one, for the nodes
+/// that use them as opset 7 reads them: AveragePool-7 added
+/// count_include_pad (default off, the old behaviour); Gemm-7 made the
+/// broadcast of C implicit; BatchNormalization-7 dropped is_test, and a node
+/// with is_test = 1 computes exactly the inference form of opset 7.
+static bool isCompatibleWithOpset7(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  if (op == "AveragePool" || op == "Gemm")
+    return true;
+  if (op == "BatchNormalization")
+    return llvm::any_of(node.attribute(), [](const onnx::AttributeProto &a) {
+      return a.name() == "is_test" && a.i() == 1;
+    });
+  return false;
+}
+
 LogicalResult GraphImporter::checkOlderOpset() {
   // An op whose ONNX definition did not change between the model's opset and
   // opset 7 means exactly what it means at opset 7, so such a model imports
@@ -76,7 +92,8 @@ LogicalResult GraphImporter::checkOlderOpset() {
     if (!isDefaultDomain(node.domain()))
       continue;
     std::optional<int> old = definitionSince(node.op_type(), defaultOpset);
-    if (!old || old != definitionSince(node.op_type(), kMinOpset))
+    if (!old || (old != definitionSince(node.op_type(), kMinOpset) &&
+                 !isCompatibleWithOpset7(node)))
       changed.insert(node.op_type());
   }
   if (changed.empty()) {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on the bundled example: installs what is missing, builds Sift,
+# compiles examples/digits/model.onnx to a standalone executable, runs it on
+# the held-out test digits and prints accuracy and latency.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${SIFT_BUILD_DIR:-$root/build}
+
+bash "$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$build" -G Ninja \
+  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+cmake --build "$build" --target sparse-compile sift_runtime
+/usr/bin/python3 "$root/examples/digits/run.py" --build "$build"
