@@ -71,15 +71,24 @@ LogicalResult GraphImporter::checkOpsets() {
 /// that use them as opset 7 reads them: AveragePool-7 added
 /// count_include_pad (default off, the old behaviour); Gemm-7 made the
 /// broadcast of C implicit; BatchNormalization-7 dropped is_test, and a node
-/// with is_test = 1 computes exactly the inference form of opset 7.
+/// with is_test = 1 computes exactly the inference form of opset 7. The
+/// binary ops replaced `broadcast` (B matching a suffix of A's shape) with
+/// numpy broadcasting, which agrees except where `axis` placed B elsewhere.
 static bool isCompatibleWithOpset7(const onnx::NodeProto &node) {
   StringRef op = node.op_type();
+  auto hasAttr = [&](StringRef name, std::optional<int64_t> value) {
+    return llvm::any_of(node.attribute(), [&](const onnx::AttributeProto &a) {
+      return a.name() == name && (!value || a.i() == *value);
+    });
+  };
   if (op == "AveragePool" || op == "Gemm")
     return true;
+  if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "And", "Or",
+                          "Xor", "Equal", "Greater", "Less"},
+                         op))
+    return !hasAttr("axis", std::nullopt);
   if (op == "BatchNormalization")
-    return llvm::any_of(node.attribute(), [](const onnx::AttributeProto &a) {
-      return a.name() == "is_test" && a.i() == 1;
-    });
+    return hasAttr("is_test", 1);
   return false;
 }
 
