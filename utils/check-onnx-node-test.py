@@ -31,8 +31,13 @@ RTOL, ATOL = 1e-3, 1e-5
 
 
 def first_error(text):
-    lines = [line for line in text.splitlines() if "error" in line]
-    return (lines[0] if lines else text.strip().splitlines()[-1] if text.strip() else "")[:300]
+    """The first error line, joined with the lines that continue it."""
+    lines = text.strip().splitlines()
+    for i, line in enumerate(lines):
+        if "error" in line:
+            continued = [l.strip() for l in lines[i + 1:i + 4] if l.startswith(" ")]
+            return " ".join([line] + continued)[:300]
+    return lines[-1][:300] if lines else ""
 
 
 def load_tensors(directory, prefix):
