@@ -154,6 +154,38 @@ Value sift::onnx_import::convertScalar(OpBuilder &b, Location loc,
   return arith::ExtSIOp::create(b, loc, to, value);
 }
 
+Value sift::onnx_import::createAdd(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::AddFOp::create(b, loc, lhs, rhs);
+  return arith::AddIOp::create(b, loc, lhs, rhs);
+}
+
+Value sift::onnx_import::createMul(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MulFOp::create(b, loc, lhs, rhs);
+  return arith::MulIOp::create(b, loc, lhs, rhs);
+}
+
+Value sift::onnx_import::createMax(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs, bool isUnsigned) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MaximumFOp::create(b, loc, lhs, rhs);
+  if (isUnsigned)
+    return arith::MaxUIOp::create(b, loc, lhs, rhs);
+  return arith::MaxSIOp::create(b, loc, lhs, rhs);
+}
+
+Value sift::onnx_import::createMin(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs, bool isUnsigned) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::MinimumFOp::create(b, loc, lhs, rhs);
+  if (isUnsigned)
+    return arith::MinUIOp::create(b, loc, lhs, rhs);
+  return arith::MinSIOp::create(b, loc, lhs, rhs);
+}
+
 Value sift::onnx_import::scalarConstant(OpBuilder &b, Location loc, Type type,
                                         double value) {
   if (auto floatType = dyn_cast<FloatType>(type))

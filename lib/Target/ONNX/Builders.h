@@ -43,6 +43,17 @@ mlir::Value convertScalar(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Value value, mlir::Type to,
                           bool sourceUnsigned, bool targetUnsigned);
 
+/// Scalar arithmetic on floats or integers (signed or, with `isUnsigned`,
+/// unsigned); max and min of floats propagate NaN, as numpy's do.
+mlir::Value createAdd(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value lhs, mlir::Value rhs);
+mlir::Value createMul(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value lhs, mlir::Value rhs);
+mlir::Value createMax(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value lhs, mlir::Value rhs, bool isUnsigned);
+mlir::Value createMin(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value lhs, mlir::Value rhs, bool isUnsigned);
+
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value scalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::Type type, double value);

@@ -30,27 +30,6 @@ namespace {
 using BodyBuilder =
     llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
-Value addValues(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::AddFOp::create(b, loc, x, y);
-  return arith::AddIOp::create(b, loc, x, y);
-}
-
-Value mulValues(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MulFOp::create(b, loc, x, y);
-  return arith::MulIOp::create(b, loc, x, y);
-}
-
-Value maxValues(OpBuilder &b, Location loc, Value x, Value y,
-                bool isUnsigned) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MaximumFOp::create(b, loc, x, y);
-  if (isUnsigned)
-    return arith::MaxUIOp::create(b, loc, x, y);
-  return arith::MaxSIOp::create(b, loc, x, y);
-}
-
 /// The identity of max over `type`: -inf, or the least integer.
 Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
@@ -461,8 +440,8 @@ Value buildBroadcastMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return buildGeneric(b, loc, {lhs, rhs}, init, maps,
                       iteratorTypes(numLoops - 1, 1),
                       [](OpBuilder &nb, Location nloc, ValueRange args) {
-                        return addValues(nb, nloc, args[2],
-                                         mulValues(nb, nloc, args[0], args[1]));
+                        return createAdd(nb, nloc, args[2],
+                                         createMul(nb, nloc, args[0], args[1]));
                       });
 }
 
@@ -669,14 +648,14 @@ LogicalResult convertGemm(NodeContext &ctx) {
       [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
         Value value = args[0];
         if (alpha != 1)
-          value = mulValues(nb, nloc, value,
+          value = createMul(nb, nloc, value,
                             scalarConstant(nb, nloc, elementType, alpha));
         if (args.size() == 1)
           return value;
         Value c = args[1];
         if (beta != 1)
-          c = mulValues(nb, nloc, c, scalarConstant(nb, nloc, elementType, beta));
-        return addValues(nb, nloc, value, c);
+          c = createMul(nb, nloc, c, scalarConstant(nb, nloc, elementType, beta));
+        return createAdd(nb, nloc, value, c);
       });
   if (failed(result))
     return failure();
@@ -720,8 +699,8 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
   return buildGeneric(b, loc, {input, filter}, init, maps,
                       iteratorTypes(3 + spatial, 1 + spatial),
                       [](OpBuilder &nb, Location nloc, ValueRange args) {
-                        return addValues(nb, nloc, args[2],
-                                         mulValues(nb, nloc, args[0], args[1]));
+                        return createAdd(nb, nloc, args[2],
+                                         createMul(nb, nloc, args[0], args[1]));
                       });
 }
 
@@ -1093,8 +1072,8 @@ Value buildPooling(NodeContext &ctx, Value input, Value init, const Window &w,
       b, loc, inputs, init, poolingMaps(b.getContext(), w),
       iteratorTypes(2 + spatial, spatial),
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        return isMax ? maxValues(nb, nloc, args[0], args[2], isUnsigned)
-                     : addValues(nb, nloc, args[0], args[2]);
+        return isMax ? createMax(nb, nloc, args[0], args[2], isUnsigned)
+                     : createAdd(nb, nloc, args[0], args[2]);
       });
 }
 
@@ -1286,8 +1265,8 @@ LogicalResult convertGlobalPool(NodeContext &ctx, bool isMax) {
   Value result = reduceTrailing(
       ctx, input, 2, initial,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        return isMax ? maxValues(nb, nloc, args[0], args[1], false)
-                     : addValues(nb, nloc, args[0], args[1]);
+        return isMax ? createMax(nb, nloc, args[0], args[1], false)
+                     : createAdd(nb, nloc, args[0], args[1]);
       });
   if (!isMax) {
     Value count = countElements(b, loc, input, 2, elementType);
@@ -1793,8 +1772,8 @@ LogicalResult convertEinsum(NodeContext &ctx) {
       [](OpBuilder &nb, Location nloc, ValueRange args) {
         Value product = args[0];
         for (Value factor : args.drop_front().drop_back())
-          product = mulValues(nb, nloc, product, factor);
-        return addValues(nb, nloc, args.back(), product);
+          product = createMul(nb, nloc, product, factor);
+        return createAdd(nb, nloc, args.back(), product);
       });
   ctx.setOutput(0, result, ctx.isUnsigned(0));
   return success();

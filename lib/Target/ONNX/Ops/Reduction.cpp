@@ -23,18 +23,6 @@ namespace {
 // Scalar arithmetic on floats and integers
 //===----------------------------------------------------------------------===//
 
-Value add(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  if (isa<FloatType>(lhs.getType()))
-    return arith::AddFOp::create(b, loc, lhs, rhs);
-  return arith::AddIOp::create(b, loc, lhs, rhs);
-}
-
-Value multiply(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  if (isa<FloatType>(lhs.getType()))
-    return arith::MulFOp::create(b, loc, lhs, rhs);
-  return arith::MulIOp::create(b, loc, lhs, rhs);
-}
-
 Value divide(OpBuilder &b, Location loc, Value lhs, Value rhs,
              bool isUnsigned) {
   if (isa<FloatType>(lhs.getType()))
@@ -42,24 +30,6 @@ Value divide(OpBuilder &b, Location loc, Value lhs, Value rhs,
   if (isUnsigned)
     return arith::DivUIOp::create(b, loc, lhs, rhs);
   return arith::DivSIOp::create(b, loc, lhs, rhs);
-}
-
-Value maximum(OpBuilder &b, Location loc, Value lhs, Value rhs,
-              bool isUnsigned) {
-  if (isa<FloatType>(lhs.getType()))
-    return arith::MaximumFOp::create(b, loc, lhs, rhs);
-  if (isUnsigned)
-    return arith::MaxUIOp::create(b, loc, lhs, rhs);
-  return arith::MaxSIOp::create(b, loc, lhs, rhs);
-}
-
-Value minimum(OpBuilder &b, Location loc, Value lhs, Value rhs,
-              bool isUnsigned) {
-  if (isa<FloatType>(lhs.getType()))
-    return arith::MinimumFOp::create(b, loc, lhs, rhs);
-  if (isUnsigned)
-    return arith::MinUIOp::create(b, loc, lhs, rhs);
-  return arith::MinSIOp::create(b, loc, lhs, rhs);
 }
 
 Value absolute(OpBuilder &b, Location loc, Value value, bool isUnsigned) {
@@ -301,7 +271,7 @@ Value buildSum(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
   return buildReduction(
       b, loc, input, axes, zero, {},
       [&](OpBuilder &nb, Location nloc, Value x, ValueRange, Value acc) {
-        return add(nb, nloc, acc, term ? term(nb, nloc, x) : x);
+        return createAdd(nb, nloc, acc, term ? term(nb, nloc, x) : x);
       });
 }
 
@@ -312,7 +282,7 @@ Value buildMax(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
   return buildReduction(
       b, loc, input, axes, lowest, {},
       [&](OpBuilder &nb, Location nloc, Value x, ValueRange, Value acc) {
-        return maximum(nb, nloc, acc, x, isUnsigned);
+        return createMax(nb, nloc, acc, x, isUnsigned);
       });
 }
 
@@ -337,7 +307,7 @@ Value buildLogSumExp(OpBuilder &b, Location loc, Value input,
       b, loc, input, axes, zero, {shift},
       [](OpBuilder &nb, Location nloc, Value x, ValueRange kept, Value acc) {
         Value shifted = arith::SubFOp::create(nb, nloc, x, kept[0]);
-        return add(nb, nloc, acc, math::ExpOp::create(nb, nloc, shifted));
+        return createAdd(nb, nloc, acc, math::ExpOp::create(nb, nloc, shifted));
       });
   return buildBroadcastMap(
       b, loc, sum, {}, {shift}, type,
@@ -353,7 +323,7 @@ Value buildReduce(OpBuilder &b, Location loc, Value input,
                   ArrayRef<int64_t> axes, ReduceKind kind, bool isUnsigned) {
   Type type = elementTypeOf(input);
   auto square = [](OpBuilder &nb, Location nloc, Value x) {
-    return multiply(nb, nloc, x, x);
+    return createMul(nb, nloc, x, x);
   };
   auto mapKept = [&](Value kept,
                      function_ref<Value(OpBuilder &, Location, Value)> fn) {
@@ -383,10 +353,10 @@ Value buildReduce(OpBuilder &b, Location loc, Value input,
   case ReduceKind::Min:
     return fold(extremeValue(b, loc, type, /*highest=*/true, isUnsigned),
                 [&](OpBuilder &nb, Location nloc, Value acc, Value x) {
-                  return minimum(nb, nloc, acc, x, isUnsigned);
+                  return createMin(nb, nloc, acc, x, isUnsigned);
                 });
   case ReduceKind::Prod:
-    return fold(scalarConstant(b, loc, type, 1), multiply);
+    return fold(scalarConstant(b, loc, type, 1), createMul);
   case ReduceKind::L1:
     return buildSum(b, loc, input, axes,
                     [&](OpBuilder &nb, Location nloc, Value x) {
@@ -653,7 +623,7 @@ Value buildLogSoftmax(OpBuilder &b, Location loc, Value input,
       b, loc, input, axes, zero, {max},
       [](OpBuilder &nb, Location nloc, Value x, ValueRange kept, Value acc) {
         Value shifted = arith::SubFOp::create(nb, nloc, x, kept[0]);
-        return add(nb, nloc, acc, math::ExpOp::create(nb, nloc, shifted));
+        return createAdd(nb, nloc, acc, math::ExpOp::create(nb, nloc, shifted));
       });
   Value logSum = buildBroadcastMap(
       b, loc, sum, {}, {}, type,
