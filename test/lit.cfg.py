@@ -2,6 +2,7 @@
 # lit configuration for the Sift regression suite.
 
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -60,3 +61,7 @@ onnx_testdata = "/usr/share/libonnx-testdata/data"
 if os.path.isdir(onnx_testdata):
     config.available_features.add("onnx-testdata")
     config.substitutions.append(("%onnx_testdata", onnx_testdata))
+
+# Optional tools that some tests run under.
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """The main job on the bundled example: compiles the digits MLP with
-sparse-compile, runs the executable on the held-out test digits, and prints
-its accuracy and latency (median of repeated runs, with min and max).
+sparse-compile dense and with activation gates calibrated to 25% and 50%
+sparsity (on the bundled calibration digits), runs every executable on the
+held-out test digits, and prints top-1 accuracy, realised sparsity, active
+parameters per token and latency (median of repeated runs, with min and max)
+side by side.
 
-  examples/digits/run.py [--build DIR] [--repeat N]
+  examples/digits/run.py [--build DIR] [--repeat N] [--threads T]
 """
 
 import argparse
@@ -16,11 +19,12 @@ import tempfile
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL = os.path.join(HERE, "model.onnx")
 
 
-def compile_model(build, output):
-    subprocess.run([os.path.join(build, "bin", "sparse-compile"),
-                    os.path.join(HERE, "model.onnx"), "-o", output], check=True)
+def compile_model(build, output, *flags):
+    subprocess.run([os.path.join(build, "bin", "sparse-compile"), MODEL, "-o", output,
+                    *flags], check=True)
 
 
 def run(exe, inputs, *flags):
@@ -28,10 +32,19 @@ def run(exe, inputs, *flags):
                           text=True).stdout
 
 
-def latency(exe, inputs, repeat):
-    out = run(exe, inputs, "--repeat", str(repeat), "--warmup", str(max(1, repeat // 10)))
+def latency(exe, inputs, repeat, threads):
+    out = run(exe, inputs, "--repeat", str(repeat), "--warmup", str(max(1, repeat // 10)),
+              "--threads", str(threads))
     match = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms, max ([0-9.]+) ms", out)
     return tuple(float(v) for v in match.groups())
+
+
+def profile(exe, inputs):
+    """Realised sparsity over all gates and active parameters per token."""
+    out = run(exe, inputs, "--profile")
+    sparsities = [float(s) for s in re.findall(r"^\s+\d+\s+\S+\s+\d+\s+\d+\s+([0-9.]+)%", out, re.M)]
+    active = re.search(r"active parameters per token: (\d+) of (\d+)", out)
+    return sparsities, int(active.group(1)), int(active.group(2))
 
 
 def main():
@@ -39,33 +52,51 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(HERE, "..", "..", "build"))
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
     build = os.path.abspath(args.build)
 
     inputs = os.path.join(HERE, "test_inputs.npy")
+    calibration = os.path.join(HERE, "calibration_inputs.npy")
     labels = np.load(os.path.join(HERE, "test_labels.npy"))
+    rows = []
     with tempfile.TemporaryDirectory(prefix="sift-digits-") as scratch:
-        exe = os.path.join(scratch, "digits")
-        compile_model(build, exe)
-        out_dir = os.path.join(scratch, "out")
-        os.makedirs(out_dir)
-        run(exe, inputs, "--output-dir", out_dir, "--output-format", "npy")
-        logits = np.load(os.path.join(out_dir, "output_0.npy"))
-        correct = int((logits.argmax(axis=1) == labels).sum())
-
         single = os.path.join(scratch, "one_digit.npy")
         np.save(single, np.load(inputs)[:1])
-        batch_ms = latency(exe, inputs, args.repeat)
-        single_ms = latency(exe, single, args.repeat)
+        variants = [("dense", [])] + [
+            (f"sparse {int(target * 100)}%",
+             [f"--sparsity={target}", f"--calibration={calibration}"])
+            for target in (0.25, 0.5)]
+        for name, flags in variants:
+            exe = os.path.join(scratch, name.replace(" ", "-").replace("%", ""))
+            compile_model(build, exe, *flags)
+            out_dir = os.path.join(scratch, "out-" + os.path.basename(exe))
+            os.makedirs(out_dir)
+            run(exe, inputs, "--output-dir", out_dir, "--output-format", "npy")
+            logits = np.load(os.path.join(out_dir, "output_0.npy"))
+            accuracy = 100.0 * (logits.argmax(axis=1) == labels).mean()
+            if flags:
+                sparsities, active, total = profile(exe, inputs)
+                sparsity = np.mean(sparsities)
+            else:
+                sparsity, active, total = 0.0, None, None
+            rows.append((name, accuracy, sparsity, active, total,
+                         latency(exe, single, args.repeat, args.threads),
+                         latency(exe, inputs, args.repeat, args.threads)))
 
-    print(f"model: examples/digits/model.onnx (64-256-256-10 MLP trained on scikit-learn digits)")
-    print(f"held-out digits: {len(labels)}")
-    print(f"{'path':<8} {'top-1 accuracy':>16} {'batch 1 ms (median [min, max])':>34} "
-          f"{'batch ' + str(len(labels)) + ' ms (median [min, max])':>36}")
-    print(f"{'dense':<8} {100.0 * correct / len(labels):>15.2f}% "
-          f"{single_ms[0]:>15.4f} [{single_ms[1]:.4f}, {single_ms[2]:.4f}]"
-          f"{batch_ms[0]:>17.4f} [{batch_ms[1]:.4f}, {batch_ms[2]:.4f}]")
-    print(f"latency: {args.repeat} timed runs each; accuracy: {correct}/{len(labels)} correct")
+    dense_active = rows[1][4]
+    print("model: examples/digits/model.onnx (64-256-256-10 MLP trained on scikit-learn digits)")
+    print(f"held-out digits: {len(labels)}; threads: {args.threads}; "
+          f"latency: median [min, max] of {args.repeat} runs")
+    print(f"{'path':<11} {'top-1':>7} {'sparsity':>9} {'active params/token':>20} "
+          f"{'batch 1 ms':>26} {'batch ' + str(len(labels)) + ' ms':>26}")
+    for name, accuracy, sparsity, active, total, one, batch in rows:
+        active_text = f"{active if active is not None else dense_active} of {dense_active}"
+        print(f"{name:<11} {accuracy:>6.2f}% {sparsity:>8.1f}% {active_text:>20} "
+              f"{one[0]:>9.4f} [{one[1]:.4f}, {one[2]:.4f}] "
+              f"{batch[0]:>9.4f} [{batch[1]:.4f}, {batch[2]:.4f}]")
+    print("sparsity: mean over the gates of the share of activations zeroed on the held-out digits "
+          "(measured by --profile); dense active parameters count every weight and bias")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 #include "sift/Pipelines/Pipelines.h"
 #include "sift/Conversion/Passes.h"
+#include "sift/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -16,7 +17,12 @@
 
 using namespace mlir;
 
-void sift::buildLowerToLLVMPipeline(OpPassManager &pm) {
+void sift::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                    const LowerToLLVMOptions &options) {
+  if (options.kernels) {
+    pm.addPass(createConvertSparsityToKernelCalls());
+    pm.addPass(createConvertMatmulToKernelCalls());
+  }
   pm.addPass(createConvertSparsityToLinalg());
   pm.addPass(createCanonicalizerPass());
 
@@ -48,10 +54,24 @@ void sift::buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void sift::buildGateMatmulsPipeline(OpPassManager &pm,
+                                    const GateMatmulsOptions &options) {
+  SparsityInsertGatesOptions insert;
+  insert.gates = options.gates;
+  insert.lossless = options.lossless;
+  insert.threshold = options.threshold;
+  pm.addPass(createSparsityInsertGates(insert));
+  pm.addPass(createSparsityFuseGatedMatmul());
+}
+
 void sift::registerSiftPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LowerToLLVMOptions>(
       "sift-lower-to-llvm",
-      "Lower sparsity and linalg on tensors to the LLVM dialect (dense "
-      "reference path)",
+      "Lower sparsity and linalg on tensors to the LLVM dialect",
       buildLowerToLLVMPipeline);
+  PassPipelineRegistration<GateMatmulsOptions>(
+      "sparsity-gate-matmuls",
+      "Gate the activations of constant-weight matmuls and fuse each gate "
+      "into a sparsity.gated_matmul",
+      buildGateMatmulsPipeline);
 }

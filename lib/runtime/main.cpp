@@ -1,15 +1,22 @@
 //===- main.cpp - Command line of a compiled Sift model -------------------===//
 //
 //   ./model [--output-dir DIR] [--output-format pb|npy] [--repeat N]
-//           [--warmup W] INPUT...
+//           [--warmup W] [--threads T] [--profile] [--split-batch] INPUT...
 //
 // Reads the inputs (ONNX TensorProto .pb or NumPy .npy, in graph-input
 // order), checks them against the model's signature, runs the model and
 // prints or writes the outputs. Bad input exits with status 2.
 //
+// Calibration (sparse-compile --calibration) drives two more options:
+// --record-magnitudes FILE writes the magnitudes every gate saw, and
+// --gate-thresholds FILE replaces the compiled thresholds.
+//
 //===----------------------------------------------------------------------===//
 
+#include "GateStats.h"
+#include "Profile.h"
 #include "TensorFile.h"
+#include "ThreadPool.h"
 
 #include "sift/runtime/sift_runtime.h"
 
@@ -38,6 +45,11 @@ struct Options {
   std::string outputFormat = "pb";
   long repeat = 1;
   long warmup = 0;
+  long threads = 0;
+  bool profile = false;
+  bool splitBatch = false;
+  std::string recordMagnitudes;
+  std::string gateThresholds;
 };
 
 long parseCount(const char *flag, const char *text, long minimum) {
@@ -50,9 +62,24 @@ long parseCount(const char *flag, const char *text, long minimum) {
 }
 
 void printUsage(const char *program) {
-  std::printf("usage: %s [--output-dir DIR] [--output-format pb|npy] "
-              "[--repeat N] [--warmup W] INPUT...\n\ninputs:\n",
-              program);
+  std::printf(
+      "usage: %s [options] INPUT...\n\n"
+      "options:\n"
+      "  --output-dir DIR         write output_<i>.pb (or .npy) into DIR\n"
+      "  --output-format pb|npy   the format of written outputs (pb)\n"
+      "  --repeat N               run N times, print median/min/max latency\n"
+      "  --warmup W               untimed runs first\n"
+      "  --threads T              threads for the kernels (default: all "
+      "cores)\n"
+      "  --profile                print each gate's realised sparsity and the\n"
+      "                           active parameters per token\n"
+      "  --split-batch            inputs stack batches along dimension 0: run\n"
+      "                           once per batch the model's signature fixes,\n"
+      "                           and stack the outputs the same way\n"
+      "  --record-magnitudes FILE write the magnitudes each gate saw\n"
+      "  --gate-thresholds FILE   replace compiled thresholds (lines 'GATE "
+      "T...')\n\ninputs:\n",
+      program);
   for (int i = 0; i < sift_model_num_inputs; ++i) {
     const sift_tensor_spec &spec = sift_model_inputs[i];
     std::printf("  %d: %s %s [", i, spec.name, dtypeName(spec.dtype));
@@ -87,6 +114,16 @@ Options parseOptions(int argc, char **argv) {
       options.repeat = parseCount("--repeat", value(), 1);
     } else if (arg == "--warmup") {
       options.warmup = parseCount("--warmup", value(), 0);
+    } else if (arg == "--threads") {
+      options.threads = parseCount("--threads", value(), 1);
+    } else if (arg == "--profile") {
+      options.profile = true;
+    } else if (arg == "--split-batch") {
+      options.splitBatch = true;
+    } else if (arg == "--record-magnitudes") {
+      options.recordMagnitudes = value();
+    } else if (arg == "--gate-thresholds") {
+      options.gateThresholds = value();
     } else if (arg.size() > 1 && arg[0] == '-') {
       fail("unknown option '" + arg + "' (see --help)");
     } else {
@@ -108,10 +145,14 @@ std::string describeShape(const std::vector<int64_t> &shape) {
 }
 
 /// Checks `tensor`, read from `path`, against input `index` of the model.
-void checkInput(int index, const std::string &path, const HostTensor &tensor) {
+/// With `stacked`, dimension 0 may hold several of the model's batches.
+void checkInput(int index, const std::string &path, const HostTensor &tensor,
+                bool stacked) {
   const sift_tensor_spec &spec = sift_model_inputs[index];
   std::string where = path + " (input " + std::to_string(index) + " '" +
                       spec.name + "')";
+  if (stacked && spec.rank == 0)
+    fail(where + ": --split-batch needs inputs with a dimension 0");
   if (tensor.dtype != spec.dtype)
     fail(where + ": has type " + dtypeName(tensor.dtype) +
          ", the model expects " + dtypeName(spec.dtype));
@@ -120,29 +161,78 @@ void checkInput(int index, const std::string &path, const HostTensor &tensor) {
          std::to_string(tensor.shape.size()) + "), the model expects rank " +
          std::to_string(spec.rank));
   for (int d = 0; d < spec.rank; ++d)
-    if (spec.shape[d] >= 0 && spec.shape[d] != tensor.shape[d])
+    if (spec.shape[d] >= 0 && spec.shape[d] != tensor.shape[d] &&
+        !(stacked && d == 0 && tensor.shape[0] % spec.shape[0] == 0))
       fail(where + ": has shape " + describeShape(tensor.shape) +
            ", the model expects dimension " + std::to_string(d) + " to be " +
            std::to_string(spec.shape[d]));
 }
 
-/// Lays out a memref descriptor for `tensor`: pointers, offset, sizes,
+/// Lays out a memref descriptor for rows [first, first + rows) of `tensor`
+/// along dimension 0 (all of a rank-0 tensor): pointers, offset, sizes,
 /// row-major strides.
-std::vector<int64_t> descriptorFor(HostTensor &tensor) {
+std::vector<int64_t> descriptorFor(HostTensor &tensor, int64_t first,
+                                   int64_t rows) {
   size_t rank = tensor.shape.size();
   std::vector<int64_t> words(3 + 2 * rank);
-  auto data = static_cast<int64_t>(
-      reinterpret_cast<intptr_t>(tensor.data.data()));
+  int64_t rowElements = 1;
+  for (size_t d = 1; d < rank; ++d)
+    rowElements *= tensor.shape[d];
+  char *base = tensor.data.data() +
+               first * rowElements * elementBytes(tensor.dtype);
+  auto data = static_cast<int64_t>(reinterpret_cast<intptr_t>(base));
   words[0] = data;
   words[1] = data;
   words[2] = 0;
   int64_t stride = 1;
   for (size_t d = rank; d-- > 0;) {
-    words[3 + d] = tensor.shape[d];
+    words[3 + d] = d == 0 ? rows : tensor.shape[d];
     words[3 + rank + d] = stride;
-    stride *= tensor.shape[d];
+    stride *= words[3 + d];
   }
   return words;
+}
+
+/// The batches one invocation runs: the whole inputs, or with
+/// --split-batch, slices of the batch size that the model fixes.
+std::vector<std::vector<std::vector<int64_t>>>
+splitIntoBatches(std::vector<HostTensor> &inputs, bool split) {
+  int64_t count = 1;
+  std::vector<int64_t> rows(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    rows[i] = inputs[i].shape.empty() ? 1 : inputs[i].shape[0];
+    int64_t fixed = sift_model_inputs[i].rank ? sift_model_inputs[i].shape[0]
+                                              : -1;
+    if (!split || fixed < 0)
+      continue;
+    int64_t batches = fixed ? rows[i] / fixed : 1;
+    if (i > 0 && batches != count)
+      fail("--split-batch: the inputs hold different numbers of batches (" +
+           std::to_string(count) + " and " + std::to_string(batches) + ")");
+    count = batches;
+    rows[i] = fixed;
+  }
+  std::vector<std::vector<std::vector<int64_t>>> result(count);
+  for (int64_t b = 0; b < count; ++b)
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      bool sliced = split && sift_model_inputs[i].rank &&
+                    sift_model_inputs[i].shape[0] >= 0;
+      result[b].push_back(descriptorFor(inputs[i], sliced ? b * rows[i] : 0,
+                                        rows[i]));
+    }
+  return result;
+}
+
+/// Appends `next` to `stack` along dimension 0.
+void appendRows(HostTensor &stack, const HostTensor &next) {
+  if (stack.shape.empty()) {
+    stack = next;
+    return;
+  }
+  if (next.shape.empty())
+    fail("--split-batch: a rank-0 output cannot be stacked");
+  stack.shape[0] += next.shape[0];
+  stack.data.insert(stack.data.end(), next.data.begin(), next.data.end());
 }
 
 /// Copies output `index`, whose descriptor starts at `words`, out of the
@@ -205,72 +295,113 @@ void printSummary(int index, const HostTensor &tensor) {
     std::printf(i ? ", %g" : "%g", elementAsDouble(tensor, i));
   std::printf("%s]\n", count > shown ? ", ..." : "");
 }
+
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
 } // namespace
 
 int main(int argc, char **argv) {
   Options options = parseOptions(argc, argv);
+  setNumThreads(static_cast<int>(options.threads));
+  GateObserver &observer = gateObserver();
+  observer.counting = options.profile;
+  observer.recording = !options.recordMagnitudes.empty();
+  if (!options.gateThresholds.empty()) {
+    std::string error;
+    if (!readThresholdOverrides(options.gateThresholds, error))
+      fail(error);
+  }
 
   std::vector<HostTensor> inputs(options.inputs.size());
-  std::vector<std::vector<int64_t>> descriptors;
-  std::vector<void *> inputPointers;
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::string error;
     if (!readTensorFile(options.inputs[i], inputs[i], error))
       fail(error);
-    checkInput(static_cast<int>(i), options.inputs[i], inputs[i]);
+    checkInput(static_cast<int>(i), options.inputs[i], inputs[i],
+               options.splitBatch);
   }
-  for (HostTensor &input : inputs)
-    descriptors.push_back(descriptorFor(input));
-  for (auto &descriptor : descriptors)
-    inputPointers.push_back(descriptor.data());
+  std::vector<std::vector<std::vector<int64_t>>> batches =
+      splitIntoBatches(inputs, options.splitBatch);
 
   size_t resultWords = 0;
   for (int i = 0; i < sift_model_num_outputs; ++i)
     resultWords += 3 + 2 * sift_model_outputs[i].rank;
   std::vector<int64_t> results(resultWords);
 
-  auto run = [&] { sift_model_run(results.data(), inputPointers.data()); };
+  // Each run allocates new output buffers, freed once timed (or read).
+  auto run = [&](std::vector<std::vector<int64_t>> &batch) {
+    std::vector<void *> pointers;
+    for (std::vector<int64_t> &descriptor : batch)
+      pointers.push_back(descriptor.data());
+    sift_model_run(results.data(), pointers.data());
+  };
+  auto freeOutputs = [&] { sift_model_free_outputs(results.data()); };
+
+  // Profiles and recordings cover the timed runs only.
+  observer.counting = false;
+  observer.recording = false;
   for (long i = 0; i < options.warmup; ++i)
-    run();
+    for (auto &batch : batches) {
+      run(batch);
+      freeOutputs();
+    }
+  observer.counting = options.profile;
+  observer.recording = !options.recordMagnitudes.empty();
   std::vector<double> milliseconds;
+  std::vector<HostTensor> outputs(sift_model_num_outputs);
   for (long i = 0; i < options.repeat; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    run();
-    auto end = std::chrono::steady_clock::now();
-    milliseconds.push_back(
-        std::chrono::duration<double, std::milli>(end - start).count());
+    for (auto &batch : batches) {
+      auto start = std::chrono::steady_clock::now();
+      run(batch);
+      auto end = std::chrono::steady_clock::now();
+      milliseconds.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
+      if (i + 1 == options.repeat) {
+        size_t offset = 0;
+        for (int o = 0; o < sift_model_num_outputs; ++o) {
+          appendRows(outputs[o], readOutput(o, results.data() + offset));
+          offset += 3 + 2 * sift_model_outputs[o].rank;
+        }
+      }
+      freeOutputs();
+    }
+    // Recordings describe one pass over the data.
+    observer.recording = false;
   }
 
-  size_t offset = 0;
   for (int i = 0; i < sift_model_num_outputs; ++i) {
-    HostTensor output = readOutput(i, results.data() + offset);
-    offset += 3 + 2 * sift_model_outputs[i].rank;
     if (options.outputDir.empty()) {
-      printSummary(i, output);
+      printSummary(i, outputs[i]);
       continue;
     }
     std::string path = options.outputDir + "/output_" + std::to_string(i) +
                        "." + options.outputFormat;
     std::string error;
     bool written = options.outputFormat == "npy"
-                       ? writeNpy(path, output, error)
+                       ? writeNpy(path, outputs[i], error)
                        : writeTensorProto(path, sift_model_outputs[i].name,
-                                          output, error);
+                                          outputs[i], error);
     if (!written)
+      fail(error);
+  }
+  if (!options.recordMagnitudes.empty()) {
+    std::string error;
+    if (!writeRecordedMagnitudes(options.recordMagnitudes, error))
       fail(error);
   }
 
   if (options.repeat > 1 || options.warmup > 0) {
-    std::sort(milliseconds.begin(), milliseconds.end());
-    double median = milliseconds.size() % 2
-                        ? milliseconds[milliseconds.size() / 2]
-                        : (milliseconds[milliseconds.size() / 2 - 1] +
-                           milliseconds[milliseconds.size() / 2]) /
-                              2;
+    auto [lowest, highest] =
+        std::minmax_element(milliseconds.begin(), milliseconds.end());
     std::printf("latency over %zu runs: median %.3f ms, min %.3f ms, max "
                 "%.3f ms\n",
-                milliseconds.size(), median, milliseconds.front(),
-                milliseconds.back());
+                milliseconds.size(), median(milliseconds), *lowest, *highest);
   }
+  if (options.profile)
+    printProfile();
   return 0;
 }

@@ -4,14 +4,17 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
+namespace {
 /// The ONNX data type number of a tensor element type.
-static std::optional<int> onnxDataType(Type type, bool isUnsigned) {
+std::optional<int> onnxDataType(Type type, bool isUnsigned) {
   if (type.isF32())
     return 1;
   if (type.isF64())
@@ -33,106 +36,506 @@ static std::optional<int> onnxDataType(Type type, bool isUnsigned) {
   return std::nullopt;
 }
 
-/// Emits one sift_tensor_spec table for `types`, naming each from `names`.
-static llvm::Error emitSpecs(llvm::raw_ostream &os, llvm::StringRef table,
-                             TypeRange types, ArrayRef<StringAttr> names,
-                             ArrayRef<bool> unsignedFlags) {
-  for (auto [i, type] : llvm::enumerate(types)) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor)
-      return llvm::createStringError("model signature holds a non-tensor "
-                                     "type");
+/// The C type of an element of ONNX data type `dtype` in memory; 16-bit
+/// floats are their raw bits, booleans one byte each.
+const char *cElementType(int dtype) {
+  switch (dtype) {
+  case 1:
+    return "float";
+  case 11:
+    return "double";
+  case 2:
+  case 9:
+    return "uint8_t";
+  case 3:
+    return "int8_t";
+  case 4:
+  case 10:
+  case 16:
+    return "uint16_t";
+  case 5:
+    return "int16_t";
+  case 6:
+    return "int32_t";
+  case 12:
+    return "uint32_t";
+  case 7:
+    return "int64_t";
+  case 13:
+    return "uint64_t";
+  }
+  return "void";
+}
+
+/// ONNX's name of a data type, for comments.
+const char *dtypeName(int dtype) {
+  switch (dtype) {
+  case 1:
+    return "FLOAT";
+  case 2:
+    return "UINT8";
+  case 3:
+    return "INT8";
+  case 4:
+    return "UINT16";
+  case 5:
+    return "INT16";
+  case 6:
+    return "INT32";
+  case 7:
+    return "INT64";
+  case 9:
+    return "BOOL";
+  case 10:
+    return "FLOAT16";
+  case 11:
+    return "DOUBLE";
+  case 12:
+    return "UINT32";
+  case 13:
+    return "UINT64";
+  case 16:
+    return "BFLOAT16";
+  }
+  return "?";
+}
+
+/// One graph input or output as the runtime carries it.
+struct TensorSig {
+  std::string name;
+  int dtype;
+  SmallVector<int64_t> shape; // -1: dynamic
+};
+
+struct Signature {
+  std::string entryName;
+  SmallVector<TensorSig> inputs, outputs;
+};
+
+/// `entry`'s signature; fails on types the runtime cannot carry.
+llvm::Expected<Signature> collectSignature(func::FuncOp entry) {
+  Signature sig;
+  sig.entryName = entry.getSymName().str();
+  FunctionType type = entry.getFunctionType();
+  auto collect = [&](bool result, TypeRange types,
+                     SmallVector<TensorSig> &into) -> llvm::Error {
+    for (auto [i, t] : llvm::enumerate(types)) {
+      DictionaryAttr dict =
+          result ? entry.getResultAttrDict(i) : entry.getArgAttrDict(i);
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor)
+        return llvm::createStringError("model signature holds a non-tensor "
+                                       "type");
+      bool isUnsigned = dict && dict.get("onnx.unsigned");
+      std::optional<int> dtype =
+          onnxDataType(tensor.getElementType(), isUnsigned);
+      if (!dtype)
+        return llvm::createStringError(
+            "model signature holds element type " +
+            llvm::Twine(tensor.getElementType().getAbstractType().getName()) +
+            ", which the runtime cannot carry");
+      TensorSig sigOf;
+      auto name = dict ? dict.getAs<StringAttr>("onnx.name") : nullptr;
+      sigOf.name = name ? name.getValue().str() : "";
+      sigOf.dtype = *dtype;
+      for (int64_t dim : tensor.getShape())
+        sigOf.shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
+      into.push_back(std::move(sigOf));
+    }
+    return llvm::Error::success();
+  };
+  if (llvm::Error error = collect(false, type.getInputs(), sig.inputs))
+    return std::move(error);
+  if (llvm::Error error = collect(true, type.getResults(), sig.outputs))
+    return std::move(error);
+  return sig;
+}
+
+/// Emits one sift_tensor_spec table named `table`.
+void emitSpecs(llvm::raw_ostream &os, llvm::StringRef table,
+               ArrayRef<TensorSig> tensors) {
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
     os << "static const int64_t " << table << "_shape_" << i << "[] = {";
-    for (int64_t dim : tensor.getShape())
-      os << (ShapedType::isDynamic(dim) ? -1 : dim) << ", ";
+    for (int64_t dim : tensor.shape)
+      os << dim << ", ";
     os << "0};\n";
   }
   os << "const sift_tensor_spec " << table << "[] = {\n";
-  for (auto [i, type] : llvm::enumerate(types)) {
-    auto tensor = cast<RankedTensorType>(type);
-    std::optional<int> dtype =
-        onnxDataType(tensor.getElementType(), unsignedFlags[i]);
-    if (!dtype)
-      return llvm::createStringError("model signature holds element type " +
-                                     llvm::Twine(tensor.getElementType()
-                                                     .getAbstractType()
-                                                     .getName()) +
-                                     ", which the runtime cannot carry");
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
     os << "  {\"";
-    os.write_escaped(names[i] ? names[i].getValue() : "");
-    os << "\", " << *dtype << ", " << tensor.getRank() << ", " << table
+    os.write_escaped(tensor.name);
+    os << "\", " << tensor.dtype << ", " << tensor.shape.size() << ", " << table
        << "_shape_" << i << "},\n";
   }
+  if (tensors.empty())
+    os << "  {0, 0, 0, 0},\n";
   os << "};\n";
-  return llvm::Error::success();
 }
 
-llvm::Expected<std::string> sift::generateModelGlue(func::FuncOp entry) {
-  FunctionType type = entry.getFunctionType();
-  auto attrs = [&](bool result, unsigned i) {
-    return result ? entry.getResultAttrDict(i) : entry.getArgAttrDict(i);
-  };
-  auto collect = [&](bool result, unsigned count,
-                     SmallVector<StringAttr> &names,
-                     SmallVector<bool> &unsignedFlags) {
-    for (unsigned i = 0; i < count; ++i) {
-      DictionaryAttr dict = attrs(result, i);
-      names.push_back(dict ? dict.getAs<StringAttr>("onnx.name") : nullptr);
-      unsignedFlags.push_back(dict && dict.get("onnx.unsigned"));
-    }
-  };
-  SmallVector<StringAttr> inputNames, outputNames;
-  SmallVector<bool> inputUnsigned, outputUnsigned;
-  collect(false, type.getNumInputs(), inputNames, inputUnsigned);
-  collect(true, type.getNumResults(), outputNames, outputUnsigned);
+/// Emits `void <function>(void *results)`, which frees each distinct output
+/// buffer once (two outputs may share one) and clears the descriptors'
+/// pointers. A descriptor is 3 + 2 * rank 8-byte words, the allocated
+/// pointer first.
+void emitFreeOutputs(llvm::raw_ostream &os, llvm::StringRef signature,
+                     ArrayRef<TensorSig> outputs) {
+  os << signature << " {\n";
+  if (outputs.empty()) {
+    os << "  (void)results;\n}\n";
+    return;
+  }
+  os << "  static const int offsets[] = {";
+  size_t offset = 0;
+  for (const TensorSig &output : outputs) {
+    os << offset << ", ";
+    offset += 3 + 2 * output.shape.size();
+  }
+  os << "};\n"
+     << "  void **words = (void **)results;\n"
+     << "  for (int i = 0; i < " << outputs.size() << "; ++i) {\n"
+     << "    int shared = 0;\n"
+     << "    for (int j = 0; j < i; ++j)\n"
+     << "      shared |= words[offsets[j]] == words[offsets[i]];\n"
+     << "    if (!shared)\n"
+     << "      free(words[offsets[i]]);\n"
+     << "  }\n"
+     << "  for (int i = 0; i < " << outputs.size() << "; ++i)\n"
+     << "    words[offsets[i]] = words[offsets[i] + 1] = 0;\n"
+     << "}\n";
+}
+
+/// The declaration of the model's C interface: a pointer to the results
+/// (one descriptor, or a struct of them) first when there are any, then one
+/// descriptor pointer per input.
+void emitEntryDeclaration(llvm::raw_ostream &os, const Signature &sig) {
+  os << "extern void _mlir_ciface_" << sig.entryName << "(";
+  llvm::ListSeparator comma;
+  if (!sig.outputs.empty())
+    os << comma << "void *";
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    os << comma << "void *";
+  if (sig.inputs.empty() && sig.outputs.empty())
+    os << "void";
+  os << ");\n";
+}
+
+/// The call of the C interface with `results` and the inputs `input(i)`.
+template <typename InputFn>
+void emitEntryCall(llvm::raw_ostream &os, const Signature &sig,
+                   llvm::StringRef results, InputFn input) {
+  os << "  _mlir_ciface_" << sig.entryName << "(";
+  llvm::ListSeparator comma;
+  if (!sig.outputs.empty())
+    os << comma << results;
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    os << comma << input(i);
+  os << ");\n";
+}
+
+/// A descriptor struct type: { T *allocated; T *aligned; int64_t offset;
+/// int64_t sizes[rank]; int64_t strides[rank]; }.
+void emitDescriptorType(llvm::raw_ostream &os, llvm::StringRef typeName,
+                        llvm::StringRef what, size_t index,
+                        const TensorSig &tensor) {
+  os << "/* " << what << " " << index << " '";
+  // Keep the name from closing the comment.
+  for (char c : tensor.name)
+    os << (c == '*' || c == '\n' ? '_' : c);
+  os << "': " << dtypeName(tensor.dtype) << " [";
+  llvm::ListSeparator comma;
+  for (int64_t dim : tensor.shape) {
+    os << comma;
+    if (dim < 0)
+      os << "?";
+    else
+      os << dim;
+  }
+  os << "] */\n";
+  const char *element = cElementType(tensor.dtype);
+  os << "typedef struct " << typeName << " {\n"
+     << "  " << element << " *allocated;\n"
+     << "  " << element << " *aligned;\n"
+     << "  int64_t offset;\n";
+  if (!tensor.shape.empty())
+    os << "  int64_t sizes[" << tensor.shape.size() << "];\n"
+       << "  int64_t strides[" << tensor.shape.size() << "];\n";
+  os << "} " << typeName << ";\n\n";
+}
+
+llvm::Error runLinker(ArrayRef<llvm::StringRef> tail, llvm::StringRef output) {
+  llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName("c++");
+  if (!compiler)
+    return llvm::createStringError(
+        "cannot find a C++ compiler driver ('c++') to link with");
+  SmallVector<llvm::StringRef> args = {*compiler};
+  args.append(tail.begin(), tail.end());
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, {}, 0,
+                                         0, &message);
+  if (status != 0)
+    return llvm::createStringError("linking '" + output + "' failed" +
+                                   (message.empty() ? "" : ": " + message) +
+                                   " (status " + llvm::Twine(status) + ")");
+  return llvm::Error::success();
+}
+} // namespace
+
+/// The gate table that --profile reads.
+static void emitGates(llvm::raw_ostream &os, ArrayRef<sift::GateInfo> gates,
+                      int64_t numParameters) {
+  os << "const int32_t sift_model_num_gates = " << gates.size() << ";\n"
+     << "const sift_gate_spec sift_model_gates[] = {\n";
+  for (const sift::GateInfo &gate : gates) {
+    os << "  {\"";
+    os.write_escaped(gate.node);
+    os << "\", " << gate.inputs << ", " << gate.outputs << "},\n";
+  }
+  if (gates.empty())
+    os << "  {0, 0, 0},\n";
+  os << "};\nconst int64_t sift_model_num_parameters = " << numParameters
+     << ";\n";
+}
+
+llvm::Expected<std::string>
+sift::generateModelGlue(func::FuncOp entry, ArrayRef<GateInfo> gates,
+                        int64_t numParameters) {
+  llvm::Expected<Signature> sig = collectSignature(entry);
+  if (!sig)
+    return sig.takeError();
 
   std::string source;
   llvm::raw_string_ostream os(source);
   os << "/* Generated by sparse-compile: the signature and entry point of "
         "one model. */\n"
      << "#include \"sift/runtime/sift_runtime.h\"\n\n"
-     << "const int32_t sift_model_num_inputs = " << type.getNumInputs()
-     << ";\n"
-     << "const int32_t sift_model_num_outputs = " << type.getNumResults()
+     << "#include <stdlib.h>\n\n"
+     << "const int32_t sift_model_num_inputs = " << sig->inputs.size() << ";\n"
+     << "const int32_t sift_model_num_outputs = " << sig->outputs.size()
      << ";\n";
-  if (llvm::Error error = emitSpecs(os, "sift_model_inputs", type.getInputs(),
-                                    inputNames, inputUnsigned))
-    return std::move(error);
-  if (llvm::Error error =
-          emitSpecs(os, "sift_model_outputs", type.getResults(), outputNames,
-                    outputUnsigned))
-    return std::move(error);
-
-  // The C interface takes the results' descriptors (one struct of them when
-  // there are several) first, then one descriptor pointer per input.
-  os << "\nextern void _mlir_ciface_" << entry.getSymName() << "(void *";
-  for (unsigned i = 0; i < type.getNumInputs(); ++i)
-    os << ", void *";
-  os << ");\n\nvoid sift_model_run(void *results, void *const *inputs) {\n"
-     << "  _mlir_ciface_" << entry.getSymName() << "(results";
-  for (unsigned i = 0; i < type.getNumInputs(); ++i)
-    os << ", inputs[" << i << "]";
-  os << ");\n}\n";
+  emitSpecs(os, "sift_model_inputs", sig->inputs);
+  emitSpecs(os, "sift_model_outputs", sig->outputs);
+  emitGates(os, gates, numParameters);
+  os << "\n";
+  emitEntryDeclaration(os, *sig);
+  os << "\nvoid sift_model_run(void *results, void *const *inputs) {\n";
+  emitEntryCall(os, *sig, "results",
+                [](size_t i) { return "inputs[" + std::to_string(i) + "]"; });
+  os << "}\n\n";
+  emitFreeOutputs(os, "void sift_model_free_outputs(void *results)",
+                  sig->outputs);
   return source;
+}
+
+std::string sift::libraryPrefixFor(llvm::StringRef output) {
+  llvm::StringRef name = llvm::sys::path::filename(output);
+  name = name.take_front(name.find('.'));
+  name.consume_front("lib");
+  std::string prefix;
+  for (char c : name)
+    prefix += llvm::isAlnum(c) || c == '_' ? c : '_';
+  if (prefix.empty() || llvm::isDigit(prefix[0]))
+    prefix = "model_" + prefix;
+  return prefix;
+}
+
+bool sift::isValidLibraryPrefix(llvm::StringRef prefix) {
+  return !prefix.empty() && !llvm::isDigit(prefix[0]) &&
+         llvm::all_of(prefix,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+llvm::Expected<sift::LibraryGlue>
+sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
+                          llvm::StringRef headerName,
+                          llvm::StringRef modelName) {
+  llvm::Expected<Signature> sig = collectSignature(entry);
+  if (!sig)
+    return sig.takeError();
+  if (sig->outputs.empty())
+    return llvm::createStringError("the model has no outputs");
+  std::string p = prefix.str();
+  std::string guard;
+  for (char c : headerName)
+    guard += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  guard = "SIFT_MODEL_" + guard;
+
+  LibraryGlue glue;
+  llvm::raw_string_ostream os(glue.header);
+  os << "/* " << headerName
+     << ": the C interface of a model compiled by Sift.\n"
+     << " *\n"
+     << " * Generated by `sparse-compile --emit=lib` from ";
+  for (char c : llvm::sys::path::filename(modelName))
+    os << (c == '*' ? '_' : c);
+  os << ". A program includes\n"
+     << " * this header and links the shared library next to it; the library "
+        "needs\n"
+     << " * nothing beyond libc, libm and libpthread.\n"
+     << " *\n"
+     << " * Tensors cross the boundary as MLIR memref descriptors, one struct "
+        "type per\n"
+     << " * input and output below:\n"
+     << " *   allocated  the pointer the buffer was allocated with (what "
+        "free() takes)\n"
+     << " *   aligned    the pointer the elements are addressed from\n"
+     << " *   offset     element offset of the first element from `aligned`\n"
+     << " *   sizes      the dimensions\n"
+     << " *   strides    elements between neighbours along each dimension\n"
+     << " * Element (i, j, ...) is aligned[offset + i * strides[0] + j * "
+        "strides[1] ...].\n"
+     << " * Rank-0 tensors have no sizes or strides.\n"
+     << " *\n"
+     << " * Inputs belong to the caller. Describe your own buffer: allocated "
+        "= aligned =\n"
+     << " * the data, offset 0, sizes the shape, strides row-major (the last "
+        "1, each\n"
+     << " * other the product of the sizes after it). Dimensions shown as ? "
+        "may take\n"
+     << " * any size; the others must match. The model reads the inputs, "
+        "never writes\n"
+     << " * or frees them, and keeps no pointer to them after " << p
+     << "_run returns.\n"
+     << " *\n"
+     << " * Outputs belong to the caller: " << p
+     << "_run fills each output's descriptor\n"
+     << " * with a buffer it malloc'ed, row-major, with the output's sizes. "
+        "An output\n"
+     << " * never shares memory with an input or with the model's constants, "
+        "but two\n"
+     << " * outputs can share one buffer (a graph that returns one tensor "
+        "twice), so\n"
+     << " * release them with " << p
+     << "_free_outputs, which frees each buffer once, rather\n"
+     << " * than calling free() on each. Every " << p
+     << "_run allocates new outputs.\n"
+     << " */\n\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "#ifndef SIFT_TENSOR_SPEC_DEFINED\n"
+     << "#define SIFT_TENSOR_SPEC_DEFINED\n"
+     << "/* Element types, numbered as ONNX's TensorProto.DataType. */\n"
+     << "enum sift_dtype {\n"
+     << "  SIFT_FLOAT = 1,\n  SIFT_UINT8 = 2,\n  SIFT_INT8 = 3,\n"
+     << "  SIFT_UINT16 = 4,\n  SIFT_INT16 = 5,\n  SIFT_INT32 = 6,\n"
+     << "  SIFT_INT64 = 7,\n  SIFT_BOOL = 9,\n  SIFT_FLOAT16 = 10,\n"
+     << "  SIFT_DOUBLE = 11,\n  SIFT_UINT32 = 12,\n  SIFT_UINT64 = 13,\n"
+     << "  SIFT_BFLOAT16 = 16\n};\n\n"
+     << "/* One graph input or output; a dimension of -1 is dynamic. */\n"
+     << "typedef struct sift_tensor_spec {\n"
+     << "  const char *name;\n  int32_t dtype;\n  int32_t rank;\n"
+     << "  const int64_t *shape;\n} sift_tensor_spec;\n"
+     << "#endif /* SIFT_TENSOR_SPEC_DEFINED */\n\n";
+  for (auto [i, tensor] : llvm::enumerate(sig->inputs))
+    emitDescriptorType(os, p + "_input_" + std::to_string(i), "Input", i,
+                       tensor);
+  for (auto [i, tensor] : llvm::enumerate(sig->outputs))
+    emitDescriptorType(os, p + "_output_" + std::to_string(i), "Output", i,
+                       tensor);
+  os << "/* All outputs, in graph-output order. */\n"
+     << "typedef struct " << p << "_outputs {\n";
+  for (size_t i = 0; i < sig->outputs.size(); ++i)
+    os << "  " << p << "_output_" << i << " output_" << i << ";\n";
+  os << "} " << p << "_outputs;\n\n"
+     << "/* The signature, for generic callers: element types, ranks and "
+        "shapes\n"
+     << " * (-1 for a dynamic dimension) in graph order. */\n"
+     << "extern const int32_t " << p << "_num_inputs;\n"
+     << "extern const int32_t " << p << "_num_outputs;\n"
+     << "extern const sift_tensor_spec " << p << "_input_specs[];\n"
+     << "extern const sift_tensor_spec " << p << "_output_specs[];\n\n"
+     << "/* Runs the model on the inputs and fills *outputs with new "
+        "buffers. */\n"
+     << "void " << p << "_run(" << p << "_outputs *outputs";
+  for (size_t i = 0; i < sig->inputs.size(); ++i)
+    os << ", const " << p << "_input_" << i << " *input_" << i;
+  os << ");\n\n"
+     << "/* The same, untyped: `inputs[i]` points at input i's descriptor; "
+        "`outputs`\n"
+     << " * receives the output descriptors one after another (3 + 2 * rank "
+        "8-byte\n"
+     << " * words each). */\n"
+     << "void " << p << "_run_packed(void *outputs, void *const *inputs);\n\n"
+     << "/* Frees the buffers of one " << p
+     << "_run's outputs, each once, and clears their\n"
+     << " * pointers. */\n"
+     << "void " << p << "_free_outputs(" << p << "_outputs *outputs);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n"
+     << "#endif /* " << guard << " */\n";
+
+  llvm::raw_string_ostream src(glue.source);
+  src << "/* Generated by sparse-compile: the API of one model's shared "
+         "library. */\n"
+      << glue.header << "\n#include <stdlib.h>\n\n"
+      << "_Static_assert(sizeof(void *) == 8, \"descriptors are 8-byte "
+         "words\");\n\n"
+      << "const int32_t " << p << "_num_inputs = " << sig->inputs.size()
+      << ";\n"
+      << "const int32_t " << p << "_num_outputs = " << sig->outputs.size()
+      << ";\n";
+  emitSpecs(src, p + "_input_specs", sig->inputs);
+  emitSpecs(src, p + "_output_specs", sig->outputs);
+  src << "\n";
+  emitEntryDeclaration(src, *sig);
+  src << "\nvoid " << p << "_run_packed(void *outputs, void *const *inputs) "
+      << "{\n";
+  emitEntryCall(src, *sig, "outputs",
+                [](size_t i) { return "inputs[" + std::to_string(i) + "]"; });
+  src << "}\n\nvoid " << p << "_run(" << p << "_outputs *outputs";
+  for (size_t i = 0; i < sig->inputs.size(); ++i)
+    src << ", const " << p << "_input_" << i << " *input_" << i;
+  src << ") {\n";
+  // The model does not write its inputs (sparse-compile marks them
+  // read-only for bufferization), so dropping const is safe.
+  emitEntryCall(src, *sig, "outputs",
+                [](size_t i) { return "(void *)input_" + std::to_string(i); });
+  src << "}\n\n";
+  emitFreeOutputs(src, "static void free_output_words(void *results)",
+                  sig->outputs);
+  src << "\nvoid " << p << "_free_outputs(" << p << "_outputs *outputs) {\n"
+      << "  free_output_words(outputs);\n}\n";
+
+  for (const char *suffix :
+       {"_num_inputs", "_num_outputs", "_input_specs", "_output_specs", "_run",
+        "_run_packed", "_free_outputs"})
+    glue.exports.push_back(p + suffix);
+  return glue;
 }
 
 llvm::Error sift::linkExecutable(llvm::StringRef object, llvm::StringRef glue,
                                  llvm::StringRef output) {
-  llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName("c++");
-  if (!compiler)
-    return llvm::createStringError(
-        "cannot find a C++ compiler driver ('c++') to link with");
-  SmallVector<llvm::StringRef> args = {
-      *compiler, "-O2", "-I", SIFT_INCLUDE_DIR, "-x", "c", glue, "-x", "none",
-      object, SIFT_RUNTIME_LIBRARY, SIFT_PROTOBUF_STATIC_LIBRARY,
-      "-static-libstdc++", "-static-libgcc", "-lm", "-lpthread", "-o",
-      output};
-  std::string message;
-  int status = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, {},
-                                         0, 0, &message);
-  if (status != 0)
-    return llvm::createStringError("linking '" + output + "' failed" +
-                                   (message.empty() ? "" : ": " + message) +
-                                   " (status " + llvm::Twine(status) + ")");
-  return llvm::Error::success();
+  return runLinker({"-O2", "-I", SIFT_INCLUDE_DIR, "-x", "c", glue, "-x",
+                    "none", object, SIFT_RUNTIME_MAIN_LIBRARY,
+                    SIFT_RUNTIME_LIBRARY, SIFT_PROTOBUF_STATIC_LIBRARY,
+                    "-static-libstdc++", "-static-libgcc", "-lm", "-lpthread",
+                    "-o", output},
+                   output);
+}
+
+llvm::Error sift::linkSharedLibrary(llvm::StringRef object,
+                                    llvm::StringRef glue,
+                                    ArrayRef<std::string> exports,
+                                    llvm::StringRef output) {
+  // A version script exports the API and hides the rest: the model's own
+  // functions, the runtime, and the static C++ library.
+  std::string scriptPath = (output + ".exports.map").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream script(scriptPath, ec, llvm::sys::fs::OF_Text);
+    if (ec)
+      return llvm::createStringError("cannot write '" + scriptPath +
+                                     "': " + ec.message());
+    script << "{\n  global:\n";
+    for (const std::string &name : exports)
+      script << "    " << name << ";\n";
+    script << "  local: *;\n};\n";
+  }
+  std::string versionScript = "-Wl,--version-script=" + scriptPath;
+  llvm::Error error =
+      runLinker({"-shared", "-fPIC", "-O2", "-x", "c", glue, "-x", "none",
+                 object, SIFT_RUNTIME_LIBRARY, "-static-libstdc++",
+                 "-static-libgcc", versionScript, "-Wl,--no-undefined",
+                 "-Wl,--as-needed", "-lm", "-lpthread", "-o", output},
+                output);
+  llvm::sys::fs::remove(scriptPath);
+  return error;
 }

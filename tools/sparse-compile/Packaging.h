@@ -7,18 +7,69 @@
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace sift {
 
 /// C source that describes `entry`'s signature (sift_model_inputs/outputs)
-/// and defines sift_model_run over its C interface, as sift_runtime.h
-/// declares. Fails on argument types the runtime cannot carry.
-llvm::Expected<std::string> generateModelGlue(mlir::func::FuncOp entry);
+/// and defines sift_model_run over its C interface and
+/// sift_model_free_outputs, as sift_runtime.h declares. Fails on argument
+/// types the runtime cannot carry.
+/// One gated matmul of a model, in walk order (its gate index).
+struct GateInfo {
+  std::string node;
+  int64_t inputs = 0;  // K: activations the gate sees per token
+  int64_t outputs = 0; // N: weights per activation
+  int64_t weightBytes = 0;
+};
+
+/// C source that describes `entry`'s signature (sift_model_inputs/outputs),
+/// its gates and parameter count, and defines sift_model_run over its C
+/// interface, as sift_runtime.h declares.
+llvm::Expected<std::string> generateModelGlue(mlir::func::FuncOp entry,
+                                              llvm::ArrayRef<GateInfo> gates,
+                                              int64_t numParameters);
+
+/// What a shared library of one model needs besides its object: the public
+/// C header, and the C source of its API, every exported symbol starting
+/// with `prefix` and "_".
+struct LibraryGlue {
+  std::string header;
+  std::string source;
+  /// The symbols the library exports.
+  std::vector<std::string> exports;
+};
+
+/// The C header and glue of a shared library whose API is `<prefix>_run`,
+/// `<prefix>_free_outputs`, and the signature tables `<prefix>_num_inputs`,
+/// `<prefix>_input_specs`, ...; `headerName` names the header in its own
+/// comments and include guard. `modelName` is the model's file, for the
+/// header's comment.
+llvm::Expected<LibraryGlue> generateLibraryGlue(mlir::func::FuncOp entry,
+                                                llvm::StringRef prefix,
+                                                llvm::StringRef headerName,
+                                                llvm::StringRef modelName);
+
+/// The C identifier a shared library at `output` prefixes its API with:
+/// its file name without directories, extensions and a leading "lib", with
+/// characters outside [A-Za-z0-9_] replaced by '_' ("libdigits.so" gives
+/// "digits").
+std::string libraryPrefixFor(llvm::StringRef output);
+
+/// Whether `prefix` is a C identifier that can prefix a library's API.
+bool isValidLibraryPrefix(llvm::StringRef prefix);
 
 /// Links the model object and its glue with the runtime into a standalone
 /// executable at `output`.
 llvm::Error linkExecutable(llvm::StringRef object, llvm::StringRef glue,
                            llvm::StringRef output);
+
+/// Links the model object and its library glue with the runtime into a
+/// shared library at `output` that exports only `exports` and needs nothing
+/// beyond libc, libm and libpthread.
+llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef glue,
+                              llvm::ArrayRef<std::string> exports,
+                              llvm::StringRef output);
 
 } // namespace sift
 

@@ -1,16 +1,23 @@
 //===- sparse-compile.cpp - ONNX model to native code in one step ---------===//
 //
-//   sparse-compile model.onnx -o model [-O0..-O3] [--emit=exe|obj|llvm|mlir]
+//   sparse-compile model.onnx -o model [-O0..-O3]
+//                  [--emit=exe|lib|obj|llvm|mlir] [--lib-prefix=NAME]
 //                  [--target=cpu] [--mcpu=CPU] [--mtriple=TRIPLE]
+//                  [--sparsity=S --calibration=DATA | --lossless]
+//                  [--gates=all|mlp|REGEX] [--allocation=uniform|greedy]
+//                  [--verify=HELD-OUT] [--report=report.json]
 //
 // Imports the model, lowers it through Sift's pipeline to LLVM IR, generates
 // code with LLVM's TargetMachine and links it with the Sift runtime into an
-// executable that needs nothing beyond libc, libm and libpthread.
+// executable, or a shared library with a generated C header, that needs
+// nothing beyond libc, libm and libpthread.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibration.h"
 #include "Codegen.h"
 #include "Packaging.h"
+#include "Sparsify.h"
 
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
@@ -43,7 +50,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Executable, Object, LLVMIR, MLIR };
+enum class EmitKind { Executable, Library, Object, LLVMIR, MLIR };
 enum class TargetKind { CPU };
 
 cl::OptionCategory category("sparse-compile options");
@@ -59,11 +66,19 @@ cl::opt<EmitKind> emit(
     cl::values(
         clEnumValN(EmitKind::Executable, "exe",
                    "a standalone executable (default)"),
+        clEnumValN(EmitKind::Library, "lib",
+                   "a shared library and its C header (libNAME.so, "
+                   "libNAME.h)"),
         clEnumValN(EmitKind::Object, "obj", "an object file"),
         clEnumValN(EmitKind::LLVMIR, "llvm", "LLVM IR, optimized"),
         clEnumValN(EmitKind::MLIR, "mlir",
                    "the imported model in MLIR, before lowering")),
     cl::cat(category));
+cl::opt<std::string> libPrefix(
+    "lib-prefix",
+    cl::desc("With --emit=lib: the prefix of the library's C API "
+             "(default: the output's name without 'lib' and extensions)"),
+    cl::value_desc("name"), cl::cat(category));
 cl::opt<TargetKind> target("target", cl::desc("Device to compile for"),
                            cl::init(TargetKind::CPU),
                            cl::values(clEnumValN(TargetKind::CPU, "cpu",
@@ -77,6 +92,69 @@ cl::opt<std::string> mtriple("mtriple",
                              cl::desc("Target triple (default: the host's)"),
                              cl::cat(category));
 
+cl::OptionCategory sparsityCategory("activation sparsity");
+cl::opt<double> sparsity(
+    "sparsity",
+    cl::desc("Gate the activations of constant-weight matmuls, with "
+             "thresholds calibrated to zero this fraction of them, in [0, 1)"),
+    cl::init(0.0), cl::cat(sparsityCategory));
+cl::opt<std::string> calibrationData(
+    "calibration",
+    cl::desc("Calibration inputs: a directory of test_data_set_*/input_*.pb, "
+             "or .npy files (comma-separated, one per input) whose dimension "
+             "0 stacks batches"),
+    cl::value_desc("path"), cl::cat(sparsityCategory));
+cl::opt<std::string> gatePolicy(
+    "gates",
+    cl::desc("Which matmuls to gate: all, mlp, or a regex on ONNX node names"),
+    cl::init("all"), cl::cat(sparsityCategory));
+cl::opt<sift::Allocation> allocation(
+    "allocation", cl::desc("How the target sparsity is spread over gates"),
+    cl::init(sift::Allocation::Uniform),
+    cl::values(clEnumValN(sift::Allocation::Uniform, "uniform",
+                          "every gate at the target (default)"),
+               clEnumValN(sift::Allocation::Greedy, "greedy",
+                          "per-gate sparsities that minimise the output "
+                          "error for the same weight bytes skipped")),
+    cl::cat(sparsityCategory));
+cl::opt<bool> lossless(
+    "lossless",
+    cl::desc("Gate only provably non-negative activations (after Relu) at "
+             "threshold 0: skip exact zeros, results unchanged"),
+    cl::cat(sparsityCategory));
+cl::opt<std::string> verificationData(
+    "verify",
+    cl::desc("Held-out inputs (same forms as --calibration) on which to "
+             "compare the gated model with the dense one: relative error "
+             "and top-1 agreement of output 0, realised sparsity"),
+    cl::value_desc("path"), cl::cat(sparsityCategory));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write a JSON report of the gates and active parameters"),
+    cl::value_desc("path"), cl::cat(sparsityCategory));
+
+bool sparsityRequested() {
+  return sparsity.getNumOccurrences() || lossless ||
+         gatePolicy.getNumOccurrences() || !calibrationData.empty() ||
+         !verificationData.empty();
+}
+
+/// Checks the sparsity options against each other.
+std::optional<std::string> checkSparsityOptions() {
+  if (!(sparsity >= 0.0 && sparsity < 1.0))
+    return "--sparsity expects a value in [0, 1), got " +
+           std::to_string(sparsity);
+  if (lossless && sparsity > 0)
+    return std::string("--lossless keeps results unchanged and takes no "
+                       "--sparsity");
+  if (sparsity > 0 && calibrationData.empty())
+    return std::string("--sparsity needs --calibration data to choose "
+                       "thresholds");
+  if (allocation == sift::Allocation::Greedy && sparsity == 0)
+    return std::string("--allocation=greedy needs a --sparsity target");
+  return std::nullopt;
+}
+
 int report(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "sparse-compile") << message << "\n";
   return 1;
@@ -86,6 +164,9 @@ std::string defaultOutput() {
   llvm::SmallString<128> path(llvm::sys::path::stem(inputPath));
   switch (emit) {
   case EmitKind::Executable:
+    break;
+  case EmitKind::Library:
+    path = ("lib" + path + ".so").str();
     break;
   case EmitKind::Object:
     path += ".o";
@@ -99,6 +180,130 @@ std::string defaultOutput() {
   }
   return std::string(path);
 }
+
+/// The header of a shared library at `output`: its name up to the first
+/// '.', with ".h" ("out/libm.so" gives "out/libm.h").
+std::string headerFor(llvm::StringRef output) {
+  llvm::StringRef name = llvm::sys::path::filename(output);
+  llvm::StringRef stem = name.take_front(name.find('.'));
+  llvm::SmallString<128> path(output.drop_back(name.size()));
+  path += stem.empty() ? name : stem;
+  path += ".h";
+  return std::string(path);
+}
+/// Writes `contents` to `path`.
+llvm::Error writeFile(llvm::StringRef path, llvm::StringRef contents) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
+  if (!file)
+    return llvm::createStringError(error);
+  file->os() << contents;
+  file->keep();
+  return llvm::Error::success();
+}
+
+/// Lowers `module` and produces `kind` at `output`: LLVM IR, an object, an
+/// executable or a shared library.
+llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
+                          llvm::StringRef output,
+                          ArrayRef<sift::GateInfo> gates,
+                          int64_t numParameters, unsigned level) {
+  MLIRContext *context = module.getContext();
+  auto entry = module.lookupSymbol<func::FuncOp>("main_graph");
+  std::string glue, headerPath;
+  sift::LibraryGlue library;
+  if (kind == EmitKind::Library) {
+    std::string prefix = libPrefix.empty() ? sift::libraryPrefixFor(output)
+                                           : std::string(libPrefix);
+    if (!sift::isValidLibraryPrefix(prefix))
+      return llvm::createStringError(
+          "--lib-prefix expects a C identifier, got '" + prefix + "'");
+    headerPath = headerFor(output);
+    llvm::Expected<sift::LibraryGlue> generated = sift::generateLibraryGlue(
+        entry, prefix, llvm::sys::path::filename(headerPath), inputPath);
+    if (!generated)
+      return generated.takeError();
+    library = std::move(*generated);
+    glue = library.source;
+  } else {
+    llvm::Expected<std::string> generated =
+        sift::generateModelGlue(entry, gates, numParameters);
+    if (!generated)
+      return generated.takeError();
+    glue = std::move(*generated);
+  }
+  // The runtime calls the model through its C interface.
+  entry->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+  // Inputs belong to the caller, who may run the model on them again: the
+  // model must not write them (bufferization copies instead).
+  for (unsigned i = 0; i < entry.getNumArguments(); ++i)
+    entry.setArgAttr(i, "bufferization.writable",
+                     BoolAttr::get(context, false));
+
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  PassManager pm(context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return llvm::createStringError("invalid pass manager options");
+  TimingScope timingScope = timing.getRootScope();
+  pm.enableTiming(timingScope);
+  sift::LowerToLLVMOptions lowering;
+  lowering.kernels = true;
+  sift::buildLowerToLLVMPipeline(pm, lowering);
+  if (failed(pm.run(module)))
+    return llvm::createStringError("lowering '" + inputPath + "' failed");
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "model");
+  if (!llvmModule)
+    return llvm::createStringError("translating '" + inputPath +
+                                   "' to LLVM IR failed");
+  auto machine = sift::createTargetMachine(mtriple, mcpu, level);
+  if (!machine)
+    return machine.takeError();
+  if (llvm::Error err = sift::optimizeModule(*llvmModule, **machine, level))
+    return err;
+  if (kind == EmitKind::LLVMIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    return writeFile(output, text);
+  }
+
+  // Object code goes to the output itself, or next to it for an executable
+  // or a library.
+  std::string objectPath =
+      kind == EmitKind::Object ? output.str() : (output + ".o").str();
+  {
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> object =
+        openOutputFile(objectPath, &error);
+    if (!object)
+      return llvm::createStringError(error);
+    if (llvm::Error err =
+            sift::emitObject(*llvmModule, **machine, object->os()))
+      return err;
+    object->keep();
+  }
+  if (kind == EmitKind::Object)
+    return llvm::Error::success();
+
+  std::string gluePath = (output + ".glue.c").str();
+  if (llvm::Error err = writeFile(gluePath, glue))
+    return err;
+  if (kind == EmitKind::Library)
+    if (llvm::Error err = writeFile(headerPath, library.header))
+      return err;
+  llvm::Error linked =
+      kind == EmitKind::Library
+          ? sift::linkSharedLibrary(objectPath, gluePath, library.exports,
+                                    output)
+          : sift::linkExecutable(objectPath, gluePath, output);
+  llvm::sys::fs::remove(objectPath);
+  llvm::sys::fs::remove(gluePath);
+  return linked;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -107,7 +312,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &sparsityCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "Sift: compile an ONNX model to native code\n\n"
@@ -138,78 +343,49 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  auto writeText = [&](auto print) {
+  int64_t numParameters = sift::countParameters(*module);
+  auto entry = module->lookupSymbol<func::FuncOp>("main_graph");
+  std::vector<sift::GateInfo> gates;
+  if (sparsityRequested()) {
+    if (std::optional<std::string> problem = checkSparsityOptions())
+      return report(*problem);
+    sift::SparsifyOptions options;
+    options.sparsity = sparsity;
+    options.lossless = lossless;
+    options.gates = gatePolicy;
+    options.allocation = allocation;
+    options.calibration = calibrationData;
+    options.verification = verificationData;
+    options.reportPath = reportPath;
+    options.modelPath = inputPath;
+    options.numInputs = static_cast<int>(entry.getNumArguments());
+    auto buildCalibrationModel = [&](ModuleOp copy,
+                                     ArrayRef<sift::GateInfo> copyGates,
+                                     StringRef path) {
+      return buildArtifact(copy, EmitKind::Executable, path, copyGates,
+                           numParameters, level);
+    };
+    auto gated = sift::sparsify(*module, numParameters, options,
+                                buildCalibrationModel);
+    if (!gated)
+      return report(llvm::toString(gated.takeError()));
+    gates = std::move(*gated);
+  } else if (!reportPath.empty()) {
+    return report("--report describes gates: it needs --sparsity, "
+                  "--lossless or --gates");
+  }
+
+  if (emit == EmitKind::MLIR) {
     std::unique_ptr<llvm::ToolOutputFile> file =
         openOutputFile(output, &error);
     if (!file)
       return report(error);
-    print(file->os());
+    module->print(file->os());
     file->keep();
     return 0;
-  };
-  if (emit == EmitKind::MLIR)
-    return writeText([&](llvm::raw_ostream &os) { module->print(os); });
-
-  auto entry = module->lookupSymbol<func::FuncOp>("main_graph");
-  llvm::Expected<std::string> glue = sift::generateModelGlue(entry);
-  if (!glue)
-    return report(llvm::toString(glue.takeError()));
-  // The runtime calls the model through its C interface.
-  entry->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
-
-  DefaultTimingManager timing;
-  applyDefaultTimingManagerCLOptions(timing);
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
-  TimingScope timingScope = timing.getRootScope();
-  pm.enableTiming(timingScope);
-  sift::buildLowerToLLVMPipeline(pm);
-  if (failed(pm.run(*module)))
-    return report("lowering '" + inputPath + "' failed");
-
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmContext, "model");
-  if (!llvmModule)
-    return report("translating '" + inputPath + "' to LLVM IR failed");
-
-  auto machine = sift::createTargetMachine(mtriple, mcpu, level);
-  if (!machine)
-    return report(llvm::toString(machine.takeError()));
-  if (llvm::Error err = sift::optimizeModule(*llvmModule, **machine, level))
+  }
+  if (llvm::Error err =
+          buildArtifact(*module, emit, output, gates, numParameters, level))
     return report(llvm::toString(std::move(err)));
-  if (emit == EmitKind::LLVMIR)
-    return writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-
-  // Object code goes to the output itself, or next to it for an executable.
-  std::string objectPath =
-      emit == EmitKind::Object ? output : output + ".o";
-  {
-    std::unique_ptr<llvm::ToolOutputFile> object =
-        openOutputFile(objectPath, &error);
-    if (!object)
-      return report(error);
-    if (llvm::Error err = sift::emitObject(*llvmModule, **machine, object->os()))
-      return report(llvm::toString(std::move(err)));
-    object->keep();
-  }
-  if (emit == EmitKind::Object)
-    return 0;
-
-  std::string gluePath = output + ".glue.c";
-  {
-    std::unique_ptr<llvm::ToolOutputFile> file =
-        openOutputFile(gluePath, &error);
-    if (!file)
-      return report(error);
-    file->os() << *glue;
-    file->keep();
-  }
-  llvm::Error linked = sift::linkExecutable(objectPath, gluePath, output);
-  llvm::sys::fs::remove(objectPath);
-  llvm::sys::fs::remove(gluePath);
-  if (linked)
-    return report(llvm::toString(std::move(linked)));
   return 0;
 }

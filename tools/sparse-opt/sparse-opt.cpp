@@ -9,6 +9,7 @@
 #include "sift/Conversion/Passes.h"
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
+#include "sift/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   sift::registerSiftConversionPasses();
+  sift::registerSiftTransformsPasses();
   sift::registerSiftPipelines();
 
   mlir::DialectRegistry registry;

@@ -38,4 +38,73 @@ def ConvertSparsityToLinalg : Pass<"convert-sparsity-to-linalg"> {
   ];
 }
 
+def ConvertSparsityToKernelCalls
+    : Pass<"convert-sparsity-to-kernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Lower f32 gated matmuls to calls of the runtime's sparse "
+                "kernel";
+  let description = [{
+    Rewrites every f32 `sparsity.gated_matmul` with input-major weights into a
+    call of `sift_gated_matmul_f32`, the CPU kernel in Sift's runtime that
+    gates the input, gathers the weight rows of the surviving activations and
+    streams only those (vectorised, over all threads). Small batches split the
+    active rows between threads; large ones split the tokens. With every
+    activation active the kernel is the dense input-major product, so a gate
+    costs only its scan of the input.
+
+    Operands become read-only buffers, the result a fresh 64-byte aligned
+    allocation returned as a `restrict writable` tensor, so the rewrite runs
+    before `one-shot-bufferize`. A rank-3 input is collapsed to rank 2 around
+    the call. Each call also passes the gate's index: its position among the
+    module's gated matmuls in walk order, which the runtime uses to report
+    per-gate sparsity (`--profile`) and to record magnitudes for calibration.
+    Gated matmuls of other element types or layouts are left for
+    `--convert-sparsity-to-linalg`.
+
+    ```mlir
+    %y = sparsity.gated_matmul %x, %w threshold [1.0e-01] layout input_major
+           : (tensor<1x64xf32>, tensor<64x32xf32>) -> tensor<1x32xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %xb = bufferization.to_buffer %x read_only : ...
+    %out = memref.alloc() {alignment = 64 : i64} : memref<1x32xf32>
+    call @sift_gated_matmul_f32(%xb', %wb', %bias', %thresholds', %out', %c0)
+    %y = bufferization.to_tensor %out restrict writable : ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ConvertMatmulToKernelCalls
+    : Pass<"convert-matmul-to-kernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Lower f32 linalg.matmul to calls of the runtime's dense "
+                "kernel";
+  let description = [{
+    Rewrites every f32 `linalg.matmul` that starts from zero (its init is a
+    `linalg.fill` of 0.0) and reads B either as `[K, N]` or, with transposed
+    indexing maps, as `[N, K]`, into a call of `sift_matmul_f32`: the
+    runtime's dense kernel, vectorised and threaded, which streams the
+    weights in the order they are stored. It is the dense counterpart of
+    `--convert-sparsity-to-kernel-calls`; `convert-linalg-to-loops` would
+    give one scalar, single-threaded loop nest instead.
+
+    Other matmuls (other element types, an init that is not zero, other
+    indexing maps) are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // SIFT_CONVERSION_PASSES_TD

@@ -16,6 +16,10 @@
 extern "C" {
 #endif
 
+/* The types below are shared with the headers that `sparse-compile
+ * --emit=lib` generates, which define them under the same guard. */
+#ifndef SIFT_TENSOR_SPEC_DEFINED
+#define SIFT_TENSOR_SPEC_DEFINED
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 enum sift_dtype {
   SIFT_FLOAT = 1,
@@ -40,17 +44,39 @@ typedef struct sift_tensor_spec {
   int32_t rank;
   const int64_t *shape;
 } sift_tensor_spec;
+#endif /* SIFT_TENSOR_SPEC_DEFINED */
 
 extern const int32_t sift_model_num_inputs;
 extern const int32_t sift_model_num_outputs;
 extern const sift_tensor_spec sift_model_inputs[];
 extern const sift_tensor_spec sift_model_outputs[];
 
+/* One gated matmul of the model (see sparse-compile --sparsity): the ONNX
+ * node it came from, its activations per token (K) and the weights each
+ * activation multiplies (N). */
+typedef struct sift_gate_spec {
+  const char *node;
+  int64_t inputs;
+  int64_t outputs;
+} sift_gate_spec;
+
+extern const int32_t sift_model_num_gates;
+extern const sift_gate_spec sift_model_gates[];
+/* The elements of the model's floating-point constants (weights, biases). */
+extern const int64_t sift_model_num_parameters;
+
 /* Runs the model. `inputs[i]` points at input i's memref descriptor;
  * `results` receives the output descriptors one after another (each
  * 3 + 2 * rank 8-byte words). Output buffers are malloc'ed and owned by the
- * caller. */
+ * caller: they never alias an input or a constant of the model (MLIR's
+ * ownership-based buffer deallocation copies those at the function
+ * boundary), but two outputs may share one buffer. */
 void sift_model_run(void *results, void *const *inputs);
+
+/* Frees the output buffers of one sift_model_run, each distinct buffer once
+ * (the `allocated` pointer, word 0 of each descriptor), and clears the
+ * descriptors' pointers. */
+void sift_model_free_outputs(void *results);
 
 #ifdef __cplusplus
 }

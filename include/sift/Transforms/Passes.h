@@ -1,0 +1,22 @@
+//===- Passes.h - Sift activation-sparsity passes ---------------*- C++ -*-===//
+
+#ifndef SIFT_TRANSFORMS_PASSES_H
+#define SIFT_TRANSFORMS_PASSES_H
+
+#include "sift/Dialect/Sparsity/IR/Sparsity.h"
+
+#include "mlir/Pass/Pass.h"
+
+#include <string>
+
+namespace sift {
+
+#define GEN_PASS_DECL
+#include "sift/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "sift/Transforms/Passes.h.inc"
+
+} // namespace sift
+
+#endif // SIFT_TRANSFORMS_PASSES_H

@@ -1,0 +1,61 @@
+//===- Passes.td - Sift activation-sparsity passes ---------*- tablegen -*-===//
+
+#ifndef SIFT_TRANSFORMS_PASSES_TD
+#define SIFT_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SparsityInsertGates : Pass<"sparsity-insert-gates"> {
+  let summary = "Put a sparsity.gate on the activation input of matmuls with "
+                "constant weights";
+  let description = [{
+    Gates the left operand of every `linalg.matmul` whose right operand (the
+    weights) is a compile-time constant, so that a later kernel may skip the
+    weight rows of the activations the gate zeroes.
+
+    `gates` chooses which matmuls:
+    - `all` (default): every such matmul, as TEAL gates every linear layer;
+    - `mlp`: only the projections of feed-forward blocks, as CATS does: a
+      matmul whose output reaches another constant-weight matmul through
+      elementwise ops that include a nonlinearity (the up and gate
+      projections), and that other matmul (the down projection);
+    - anything else is a regular expression matched against the ONNX node
+      name of the matmul (the name in its location).
+
+    With `lossless`, only inputs that are provably non-negative (the output of
+    a Relu, a Clip at 0, an absolute value) are gated, at threshold 0: the
+    gate then changes nothing, and the kernel skips exactly the rows whose
+    activation is zero.
+
+    Gates start at `threshold` (default 0, which changes nothing);
+    calibration sets the real values. A gate at 0 folds away under
+    canonicalization, so fuse gates (`--sparsity-fuse-gated-matmul`) before
+    canonicalizing.
+  }];
+  let options = [
+    Option<"gates", "gates", "std::string", /*default=*/"\"all\"",
+           "Which matmuls to gate: all, mlp, or a regex on ONNX node names">,
+    Option<"lossless", "lossless", "bool", /*default=*/"false",
+           "Gate only provably non-negative inputs, at threshold 0">,
+    Option<"threshold", "threshold", "float", /*default=*/"0.0f",
+           "The threshold every new gate starts with">,
+  ];
+  let dependentDialects = ["::sift::sparsity::SparsityDialect"];
+}
+
+def SparsityFuseGatedMatmul : Pass<"sparsity-fuse-gated-matmul"> {
+  let summary = "Fuse gate + matmul (+ bias add) into sparsity.gated_matmul "
+                "with input-major weights";
+  let description = [{
+    Rewrites `linalg.matmul(sparsity.gate(x), W)` that starts from zero, with
+    constant weights `W`, into `sparsity.gated_matmul`. An f32 `W` read as
+    `[N, K]` (ONNX Gemm with transB=1, PyTorch's Linear) is transposed at
+    compile time into a new `[K, N]` constant, so each input channel owns one
+    contiguous row of weights: the row a zeroed activation lets the kernel
+    skip. When the product's only use adds a `[N]` vector broadcast over the
+    rows (a bias), the add is folded into the gated matmul.
+  }];
+  let dependentDialects = ["::sift::sparsity::SparsityDialect"];
+}
+
+#endif // SIFT_TRANSFORMS_PASSES_TD

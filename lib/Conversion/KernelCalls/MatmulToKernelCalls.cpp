@@ -1,0 +1,63 @@
+//===- MatmulToKernelCalls.cpp - Dense matmuls to the runtime's kernel ----===//
+//
+// linalg.matmul on f32 that starts from zero becomes a call of the runtime's
+// sift_matmul_f32, for B stored [K, N] or, with transposed maps, [N, K] (as
+// ONNX Gemm with transB=1 and PyTorch's Linear give it).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelCallBuilder.h"
+
+#include "sift/Conversion/Passes.h"
+#include "sift/Utils/MatmulMatchers.h"
+
+namespace sift {
+#define GEN_PASS_DEF_CONVERTMATMULTOKERNELCALLS
+#include "sift/Conversion/Passes.h.inc"
+} // namespace sift
+
+using namespace mlir;
+using namespace sift;
+
+static constexpr llvm::StringLiteral kDenseKernel = "sift_matmul_f32";
+
+static LogicalResult lowerToCall(linalg::MatmulOp op) {
+  auto resultType = dyn_cast<RankedTensorType>(op.getResultTypes().front());
+  std::optional<RhsLayout> layout = getRhsLayout(op);
+  if (!resultType || !resultType.getElementType().isF32() || !layout ||
+      !isPlainProduct(op))
+    return failure();
+
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> dynamicSizes;
+  for (auto [dim, size] : llvm::enumerate(resultType.getShape()))
+    if (ShapedType::isDynamic(size))
+      dynamicSizes.push_back(tensor::DimOp::create(
+          builder, loc, op.getOutputs()[0], static_cast<int64_t>(dim)));
+  Value out = allocateResult(builder, loc, resultType, dynamicSizes);
+  SmallVector<Value> operands = {
+      bufferForKernel(builder, loc, op.getInputs()[0]),
+      bufferForKernel(builder, loc, op.getInputs()[1]),
+      castForKernel(builder, loc, out),
+      arith::ConstantIntOp::create(builder, loc, *layout == RhsLayout::OutputMajor ? 1 : 0, 64)};
+  declareKernel(op->getParentOfType<ModuleOp>(), kDenseKernel,
+                ValueRange(operands).getTypes());
+  func::CallOp::create(builder, loc, kDenseKernel, TypeRange{}, operands);
+  op->replaceAllUsesWith(
+      ValueRange{resultTensor(builder, loc, resultType, out)});
+  op.erase();
+  return success();
+}
+
+namespace {
+struct ConvertMatmulToKernelCalls
+    : sift::impl::ConvertMatmulToKernelCallsBase<ConvertMatmulToKernelCalls> {
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    for (linalg::MatmulOp op : matmuls)
+      (void)lowerToCall(op);
+  }
+};
+} // namespace

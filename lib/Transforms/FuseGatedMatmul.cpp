@@ -1,0 +1,169 @@
+//===- FuseGatedMatmul.cpp - gate + matmul (+ bias) to gated_matmul -------===//
+
+#include "sift/Transforms/Passes.h"
+#include "sift/Utils/MatmulMatchers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace sift {
+#define GEN_PASS_DEF_SPARSITYFUSEGATEDMATMUL
+#include "sift/Transforms/Passes.h.inc"
+} // namespace sift
+
+using namespace mlir;
+using namespace sift;
+using namespace sift::sparsity;
+
+/// The values of an f32 constant, from a resource blob or inline.
+static std::optional<SmallVector<float>> getF32Values(ElementsAttr weights) {
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(weights)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return std::nullopt;
+    return SmallVector<float>(*data);
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(weights))
+    return llvm::to_vector(dense.getValues<float>());
+  return std::nullopt;
+}
+
+/// An input-major [K, N] copy of the f32 output-major [N, K] `weights`, as a
+/// new resource blob named after the original.
+static TypedAttr transposeToInputMajor(ElementsAttr weights) {
+  std::optional<SmallVector<float>> values = getF32Values(weights);
+  if (!values)
+    return nullptr;
+  auto type = cast<RankedTensorType>(weights.getType());
+  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  SmallVector<float> transposed(values->size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      transposed[j * n + i] = (*values)[i * k + j];
+  std::string name = "weights_input_major";
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(weights))
+    name = (resource.getRawHandle().getKey() + "_input_major").str();
+  auto newType = RankedTensorType::get({k, n}, type.getElementType());
+  return cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
+      newType, name,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(transposed)));
+}
+
+/// The [N] vector that `add` adds to every row of `product`, when `add` is
+/// exactly such a bias add.
+static Value getBroadcastBias(linalg::GenericOp add, Value product) {
+  if (!add || add.getNumDpsInputs() != 2 || add.getNumResults() != 1 ||
+      add.getNumParallelLoops() != 2 || add.getNumLoops() != 2)
+    return nullptr;
+  Block *body = add.getBody();
+  if (body->getOperations().size() != 2)
+    return nullptr;
+  auto sum = dyn_cast<arith::AddFOp>(body->front());
+  if (!sum || sum.getResult() != body->getTerminator()->getOperand(0))
+    return nullptr;
+  MLIRContext *context = add.getContext();
+  AffineMap rows = AffineMap::getMultiDimIdentityMap(2, context);
+  AffineMap columns =
+      AffineMap::get(2, 0, getAffineDimExpr(1, context), context);
+  SmallVector<AffineMap> maps = add.getIndexingMapsArray();
+  int productIndex = add.getDpsInputs()[0] == product ? 0 : 1;
+  if (add.getDpsInputs()[productIndex] != product || maps[productIndex] != rows ||
+      maps[1 - productIndex] != columns || maps[2] != rows)
+    return nullptr;
+  // The body must add its two block arguments, in either order.
+  Value lhs = sum.getLhs(), rhs = sum.getRhs();
+  if (!(lhs == body->getArgument(0) && rhs == body->getArgument(1)) &&
+      !(lhs == body->getArgument(1) && rhs == body->getArgument(0)))
+    return nullptr;
+  return add.getDpsInputs()[1 - productIndex];
+}
+
+namespace {
+struct FuseGateIntoMatmul : OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto gate = op.getInputs()[0].getDefiningOp<GateOp>();
+    std::optional<RhsLayout> layout = getRhsLayout(op);
+    ElementsAttr weights = getConstantWeights(op);
+    if (!gate || !layout || !weights || !isPlainProduct(op))
+      return rewriter.notifyMatchFailure(op, "not a gated constant product");
+
+    Value weight = op.getInputs()[1];
+    WeightLayout weightLayout = WeightLayout::InputMajor;
+    if (*layout == RhsLayout::OutputMajor) {
+      TypedAttr inputMajor = transposeToInputMajor(weights);
+      if (inputMajor)
+        weight = arith::ConstantOp::create(rewriter, op.getLoc(), inputMajor);
+      else
+        weightLayout = WeightLayout::OutputMajor;
+    }
+
+    // A bias add is folded in when it is the product's only use besides
+    // queries of its shape, which the fused op answers just as well.
+    Value product = op.getResultTensors()[0];
+    SmallVector<Operation *> consumers;
+    SmallVector<tensor::DimOp> shapeQueries;
+    for (Operation *user : product.getUsers()) {
+      if (auto dim = dyn_cast<tensor::DimOp>(user))
+        shapeQueries.push_back(dim);
+      else
+        consumers.push_back(user);
+    }
+    Value bias;
+    Operation *replaced = op;
+    bool constantQueries = llvm::all_of(shapeQueries, [](tensor::DimOp dim) {
+      return dim.getConstantIndex().has_value();
+    });
+    if (consumers.size() == 1 && constantQueries) {
+      auto add = dyn_cast<linalg::GenericOp>(consumers.front());
+      bias = getBroadcastBias(add, product);
+      if (bias)
+        replaced = add;
+    }
+    auto resultType = cast<RankedTensorType>(replaced->getResult(0).getType());
+    rewriter.setInsertionPoint(replaced);
+    auto fused = GatedMatmulOp::create(
+        rewriter, replaced->getLoc(), resultType, gate.getInput(), weight,
+        bias, gate.getThresholdAttr(),
+        WeightLayoutAttr::get(getContext(), weightLayout));
+    rewriter.replaceOp(replaced, fused);
+    if (replaced != op) {
+      // The fused op comes later than these queries: answer them from the
+      // input's rows and the weights' static columns.
+      for (tensor::DimOp dim : shapeQueries) {
+        int64_t index = *dim.getConstantIndex();
+        rewriter.setInsertionPoint(dim);
+        if (index == resultType.getRank() - 1)
+          rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(
+              dim, resultType.getShape().back());
+        else
+          rewriter.replaceOpWithNewOp<tensor::DimOp>(dim, gate.getInput(),
+                                                     index);
+      }
+      rewriter.eraseOp(op);
+    }
+    return success();
+  }
+};
+
+struct SparsityFuseGatedMatmul
+    : sift::impl::SparsityFuseGatedMatmulBase<SparsityFuseGatedMatmul> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseGateIntoMatmul>(&getContext());
+    // Folding would drop gates at threshold 0 before they fuse.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      signalPassFailure();
+  }
+};
+} // namespace

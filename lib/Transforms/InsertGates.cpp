@@ -1,0 +1,161 @@
+//===- InsertGates.cpp - Gate the activations of constant-weight matmuls --===//
+
+#include "sift/Transforms/Passes.h"
+#include "sift/Utils/MatmulMatchers.h"
+#include "sift/Utils/NodeNames.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Regex.h"
+
+namespace sift {
+#define GEN_PASS_DEF_SPARSITYINSERTGATES
+#include "sift/Transforms/Passes.h.inc"
+} // namespace sift
+
+using namespace mlir;
+using namespace sift;
+
+/// Matmuls whose weights are compile-time constants: the ones gating helps.
+static bool hasConstantWeights(linalg::MatmulOp op) {
+  return getRhsLayout(op) && isPlainProduct(op) && getConstantWeights(op);
+}
+
+/// An elementwise linalg.generic: all loops parallel, one result.
+static linalg::GenericOp getElementwise(Value value) {
+  auto generic = value.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumResults() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops())
+    return nullptr;
+  return generic;
+}
+
+/// Whether the scalar `value`, computed in a linalg body, is never negative
+/// (NaN aside): max with a non-negative operand, min of non-negatives, |x|,
+/// or a non-negative constant.
+static bool isNonNegativeScalar(Value value) {
+  FloatAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return !constant.getValue().isNegative();
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return false;
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
+    return isNonNegativeScalar(op->getOperand(0)) ||
+           isNonNegativeScalar(op->getOperand(1));
+  if (isa<arith::MinimumFOp, arith::MinNumFOp>(op))
+    return isNonNegativeScalar(op->getOperand(0)) &&
+           isNonNegativeScalar(op->getOperand(1));
+  return isa<math::AbsFOp>(op);
+}
+
+/// Whether every element of `tensor` is provably non-negative.
+static bool isNonNegative(Value tensor) {
+  linalg::GenericOp generic = getElementwise(tensor);
+  if (!generic)
+    return false;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  return isNonNegativeScalar(yield.getOperand(0));
+}
+
+/// Whether an elementwise op computes something other than an affine
+/// function of its inputs (an activation function).
+static bool isNonlinear(linalg::GenericOp generic) {
+  for (Operation &op : generic.getBody()->without_terminator())
+    if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp,
+             arith::ConstantOp, arith::ExtFOp, arith::TruncFOp>(op))
+      return true;
+  return false;
+}
+
+/// The constant-weight matmuls that feed `value` through elementwise ops,
+/// and whether a nonlinearity lies between.
+static void collectProducers(Value value, bool nonlinearSeen,
+                             llvm::SetVector<Operation *> &producers,
+                             bool &nonlinear) {
+  if (auto matmul = value.getDefiningOp<linalg::MatmulOp>()) {
+    if (hasConstantWeights(matmul)) {
+      producers.insert(matmul);
+      nonlinear |= nonlinearSeen;
+    }
+    return;
+  }
+  linalg::GenericOp generic = getElementwise(value);
+  if (!generic)
+    return;
+  bool seen = nonlinearSeen || isNonlinear(generic);
+  for (Value input : generic.getDpsInputs())
+    collectProducers(input, seen, producers, nonlinear);
+}
+
+/// The matmuls of feed-forward blocks: each down projection (its input is
+/// a nonlinear elementwise function of other constant-weight matmuls) and
+/// those up and gate projections.
+static llvm::DenseSet<Operation *> findFeedForwardMatmuls(Operation *root) {
+  llvm::DenseSet<Operation *> result;
+  root->walk([&](linalg::MatmulOp down) {
+    if (!hasConstantWeights(down))
+      return;
+    llvm::SetVector<Operation *> producers;
+    bool nonlinear = false;
+    collectProducers(down.getInputs()[0], false, producers, nonlinear);
+    if (producers.empty() || !nonlinear)
+      return;
+    result.insert(down);
+    result.insert(producers.begin(), producers.end());
+  });
+  return result;
+}
+
+namespace {
+struct SparsityInsertGates
+    : sift::impl::SparsityInsertGatesBase<SparsityInsertGates> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (threshold < 0 || !std::isfinite(threshold.getValue())) {
+      getOperation()->emitError("threshold must be finite and non-negative");
+      return signalPassFailure();
+    }
+    std::function<bool(linalg::MatmulOp)> selected;
+    llvm::DenseSet<Operation *> feedForward;
+    llvm::Regex pattern(gates.getValue());
+    if (gates == "all") {
+      selected = [](linalg::MatmulOp) { return true; };
+    } else if (gates == "mlp") {
+      feedForward = findFeedForwardMatmuls(getOperation());
+      selected = [&](linalg::MatmulOp op) {
+        return feedForward.contains(op);
+      };
+    } else {
+      std::string error;
+      if (!pattern.isValid(error)) {
+        getOperation()->emitError("gates: '")
+            << gates << "' is neither all, mlp nor a valid regex: " << error;
+        return signalPassFailure();
+      }
+      selected = [&](linalg::MatmulOp op) {
+        return pattern.match(getNodeName(op.getLoc()));
+      };
+    }
+
+    getOperation()->walk([&](linalg::MatmulOp op) {
+      Value input = op.getInputs()[0];
+      auto inputType = cast<RankedTensorType>(input.getType());
+      if (!hasConstantWeights(op) || !selected(op) ||
+          !isa<FloatType>(inputType.getElementType()) ||
+          input.getDefiningOp<sparsity::GateOp>())
+        return;
+      if (lossless && !isNonNegative(input))
+        return;
+      OpBuilder builder(op);
+      auto gate = sparsity::GateOp::create(builder, op.getLoc(), input,
+                                           lossless ? 0.0f : threshold);
+      op.getInputsMutable()[0].set(gate);
+    });
+  }
+};
+} // namespace

@@ -1,0 +1,42 @@
+//===- MatmulMatchers.cpp - Recognising the matmuls Sift rewrites ---------===//
+
+#include "sift/Utils/MatmulMatchers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+std::optional<sift::RhsLayout> sift::getRhsLayout(linalg::MatmulOp op) {
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  auto maps = [&](AffineExpr b0, AffineExpr b1) {
+    return SmallVector<AffineMap>{AffineMap::get(3, 0, {m, k}, context),
+                                  AffineMap::get(3, 0, {b0, b1}, context),
+                                  AffineMap::get(3, 0, {m, n}, context)};
+  };
+  SmallVector<AffineMap> actual = op.getIndexingMapsArray();
+  if (actual == maps(k, n))
+    return RhsLayout::InputMajor;
+  if (actual == maps(n, k))
+    return RhsLayout::OutputMajor;
+  return std::nullopt;
+}
+
+bool sift::isPlainProduct(linalg::MatmulOp op) {
+  if (op.getInputs().size() != 2 || op.getOutputs().size() != 1)
+    return false;
+  Type elementType = getElementTypeOrSelf(op.getOutputs()[0].getType());
+  for (Value input : op.getInputs())
+    if (getElementTypeOrSelf(input.getType()) != elementType)
+      return false;
+  auto fill = op.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.value(), m_PosZeroFloat());
+}
+
+ElementsAttr sift::getConstantWeights(linalg::MatmulOp op) {
+  auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
+  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
+}

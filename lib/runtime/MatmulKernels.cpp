@@ -1,0 +1,336 @@
+//===- MatmulKernels.cpp - Dense and gated matmul kernels -----------------===//
+//
+// The kernels that compiled models call for f32 matmuls (see
+// `--convert-sparsity-to-kernel-calls` and `--convert-matmul-to-kernel-calls`).
+// At batch 1 a matmul reads every weight once and does two flops per weight,
+// so it runs at the speed of memory; what matters is to read each weight row
+// in long, contiguous streams, on every thread, and to read no row twice.
+//
+// Input-major weights [K, N] let a gated matmul read only the rows of its
+// active inputs: y += x[k] * W[k, :] for active k. Few tokens (small M): the
+// active rows are split between the threads, each streaming a contiguous
+// share into a partial sum. Many tokens: the tokens are split instead, and
+// every thread reads all active rows (the union over its tokens). With all
+// rows active this is the dense kernel, so a gate costs only its scan.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GateStats.h"
+#include "ThreadPool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+using namespace sift::runtime;
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// AVX2+FMA where the CPU has it, picked once when the program loads.
+#define SIFT_MULTIVERSION                                                      \
+  __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SIFT_MULTIVERSION
+#endif
+
+namespace {
+template <int Rank> struct Memref {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[Rank];
+  int64_t strides[Rank];
+};
+
+/// A row-major matrix with unit column stride.
+struct Matrix {
+  const float *data;
+  int64_t rows, cols, rowStride;
+  const float *row(int64_t i) const { return data + i * rowStride; }
+};
+
+/// A view of `memref` with unit column stride, packing it into `storage`
+/// when its layout has none.
+Matrix viewOf(const Memref<2> &memref, std::vector<float> &storage) {
+  const float *base = memref.aligned + memref.offset;
+  int64_t rows = memref.sizes[0], cols = memref.sizes[1];
+  if (memref.strides[1] == 1 || cols <= 1)
+    return {base, rows, cols, memref.strides[0]};
+  storage.resize(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      storage[i * cols + j] =
+          base[i * memref.strides[0] + j * memref.strides[1]];
+  return {storage.data(), rows, cols, cols};
+}
+
+/// ys[m][0, n) += sum over r of coef[m][r] * rows[r][0, n), for TOKENS
+/// rows of y (coef is [TOKENS][count], row-major). Four weight rows are
+/// streamed at once so that each pass over y does four rows' work.
+template <int TOKENS>
+SIFT_MULTIVERSION void accumulateRows(float *const *ys, const float *coef,
+                                      int64_t coefStride,
+                                      const float *const *rows, int64_t count,
+                                      int64_t n) {
+  int64_t r = 0;
+  for (; r + 4 <= count; r += 4) {
+    const float *__restrict w0 = rows[r], *__restrict w1 = rows[r + 1],
+                             *__restrict w2 = rows[r + 2],
+                             *__restrict w3 = rows[r + 3];
+    for (int t = 0; t < TOKENS; ++t) {
+      const float *c = coef + t * coefStride + r;
+      float c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+      float *__restrict y = ys[t];
+      for (int64_t j = 0; j < n; ++j)
+        y[j] += c0 * w0[j] + c1 * w1[j] + c2 * w2[j] + c3 * w3[j];
+    }
+  }
+  for (; r < count; ++r) {
+    const float *__restrict w = rows[r];
+    for (int t = 0; t < TOKENS; ++t) {
+      float c = coef[t * coefStride + r];
+      float *__restrict y = ys[t];
+      for (int64_t j = 0; j < n; ++j)
+        y[j] += c * w[j];
+    }
+  }
+}
+
+/// accumulateRows for any number of tokens, four at a time.
+void accumulateTokens(float *const *ys, int64_t tokens, const float *coef,
+                      int64_t coefStride, const float *const *rows,
+                      int64_t count, int64_t n) {
+  int64_t t = 0;
+  for (; t + 4 <= tokens; t += 4)
+    accumulateRows<4>(ys + t, coef + t * coefStride, coefStride, rows, count,
+                      n);
+  switch (tokens - t) {
+  case 3:
+    accumulateRows<3>(ys + t, coef + t * coefStride, coefStride, rows, count,
+                      n);
+    break;
+  case 2:
+    accumulateRows<2>(ys + t, coef + t * coefStride, coefStride, rows, count,
+                      n);
+    break;
+  case 1:
+    accumulateRows<1>(ys + t, coef + t * coefStride, coefStride, rows, count,
+                      n);
+    break;
+  }
+}
+
+/// y[m, :] = sum over active k of x[m, k] * W[k, :] (+ bias), where `coef`
+/// holds x's columns gathered in active order ([M][active]).
+void inputMajorProduct(const std::vector<float> &coef,
+                       const std::vector<const float *> &rows, int64_t tokens,
+                       int64_t n, const float *bias, float *y,
+                       int64_t yStride) {
+  int64_t active = static_cast<int64_t>(rows.size());
+  auto initialise = [&](float *out) {
+    if (bias)
+      std::memcpy(out, bias, n * sizeof(float));
+    else
+      std::memset(out, 0, n * sizeof(float));
+  };
+  int threads = numThreads();
+  // Split the tokens when every thread gets a few; otherwise the rows.
+  if (tokens >= 4 * threads || active < 8 * threads || threads == 1) {
+    constexpr int64_t kTokensPerTask = 4;
+    int64_t tasks = (tokens + kTokensPerTask - 1) / kTokensPerTask;
+    parallelFor(tasks, [&](int64_t task) {
+      int64_t first = task * kTokensPerTask;
+      int64_t count = std::min(kTokensPerTask, tokens - first);
+      float *ys[kTokensPerTask];
+      for (int64_t t = 0; t < count; ++t) {
+        ys[t] = y + (first + t) * yStride;
+        initialise(ys[t]);
+      }
+      accumulateTokens(ys, count, coef.data() + first * active, active,
+                       rows.data(), active, n);
+    });
+    return;
+  }
+  // Each thread streams one contiguous share of the active rows into its
+  // own partial sums; thread 0's go straight into y.
+  thread_local std::vector<float> partialStorage;
+  std::vector<float> &partials = partialStorage;
+  partials.assign(static_cast<size_t>(threads - 1) * tokens * n, 0.0f);
+  int64_t share = (active + threads - 1) / threads;
+  parallelFor(threads, [&](int64_t task) {
+    int64_t begin = std::min(active, task * share);
+    int64_t end = std::min(active, begin + share);
+    std::vector<float *> ys(tokens);
+    for (int64_t t = 0; t < tokens; ++t) {
+      if (task == 0) {
+        ys[t] = y + t * yStride;
+        initialise(ys[t]);
+      } else {
+        ys[t] = partials.data() + ((task - 1) * tokens + t) * n;
+      }
+    }
+    accumulateTokens(ys.data(), tokens, coef.data() + begin, active,
+                     rows.data() + begin, end - begin, n);
+  });
+  for (int64_t t = 0; t < tokens; ++t) {
+    float *__restrict out = y + t * yStride;
+    for (int task = 1; task < threads; ++task) {
+      const float *__restrict part =
+          partials.data() + ((task - 1) * tokens + t) * n;
+      for (int64_t j = 0; j < n; ++j)
+        out[j] += part[j];
+    }
+  }
+}
+
+/// The sum of a[0, k) * b[0, k), with eight independent partial sums.
+SIFT_MULTIVERSION float dot(const float *__restrict a, const float *__restrict b,
+                            int64_t k) {
+  float lanes[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= k; i += 8)
+    for (int l = 0; l < 8; ++l)
+      lanes[l] += a[i + l] * b[i + l];
+  float sum = 0;
+  for (; i < k; ++i)
+    sum += a[i] * b[i];
+  for (int l = 0; l < 8; ++l)
+    sum += lanes[l];
+  return sum;
+}
+
+/// y = x · Wᵀ for output-major W [N, K]: one dot product per output,
+/// outputs split between the threads in contiguous blocks of W.
+void outputMajorProduct(const Matrix &x, const Matrix &w, float *y,
+                        int64_t yStride) {
+  constexpr int64_t kOutputsPerTask = 64;
+  int64_t n = w.rows;
+  int64_t tasks = (n + kOutputsPerTask - 1) / kOutputsPerTask;
+  parallelFor(tasks, [&](int64_t task) {
+    int64_t begin = task * kOutputsPerTask;
+    int64_t end = std::min(n, begin + kOutputsPerTask);
+    for (int64_t m = 0; m < x.rows; ++m)
+      for (int64_t j = begin; j < end; ++j)
+        y[m * yStride + j] = dot(x.row(m), w.row(j), x.cols);
+  });
+}
+
+/// The thresholds a gate applies: the compiled ones or their override.
+const float *effectiveThresholds(const Memref<1> &compiled, int64_t gate,
+                                 int64_t &count) {
+  const GateObserver &observer = gateObserver();
+  if (gate >= 0 && static_cast<size_t>(gate) < observer.overrides.size() &&
+      !observer.overrides[gate].empty()) {
+    count = static_cast<int64_t>(observer.overrides[gate].size());
+    return observer.overrides[gate].data();
+  }
+  count = compiled.sizes[0];
+  return compiled.aligned + compiled.offset;
+}
+
+void recordMagnitudes(int64_t gate, const Matrix &x) {
+  GateObserver &observer = gateObserver();
+  if (observer.magnitudes.size() <= static_cast<size_t>(gate))
+    observer.magnitudes.resize(gate + 1);
+  std::vector<float> &values = observer.magnitudes[gate];
+  for (int64_t m = 0; m < x.rows; ++m)
+    for (int64_t k = 0; k < x.cols; ++k)
+      values.push_back(std::fabs(x.row(m)[k]));
+}
+
+void count(int64_t gate, int64_t tokens, int64_t activations, int64_t zeroed,
+           int64_t rowsRead) {
+  GateObserver &observer = gateObserver();
+  if (observer.counters.size() <= static_cast<size_t>(gate))
+    observer.counters.resize(gate + 1);
+  GateCounters &counters = observer.counters[gate];
+  counters.calls += 1;
+  counters.tokens += tokens;
+  counters.activations += activations;
+  counters.zeroed += zeroed;
+  counters.rowsRead += rowsRead;
+}
+} // namespace
+
+/// out[M, N] = A[M, K] · B, with B [K, N], or [N, K] when `transposedB`.
+extern "C" void _mlir_ciface_sift_matmul_f32(Memref<2> *a, Memref<2> *b,
+                                             Memref<2> *out,
+                                             int64_t transposedB) {
+  std::vector<float> aStorage, bStorage;
+  Matrix x = viewOf(*a, aStorage);
+  Matrix w = viewOf(*b, bStorage);
+  float *y = out->aligned + out->offset;
+  int64_t n = out->sizes[1];
+  if (x.rows == 0 || n == 0)
+    return;
+  if (transposedB) {
+    outputMajorProduct(x, w, y, out->strides[0]);
+    return;
+  }
+  std::vector<const float *> rows(w.rows);
+  for (int64_t k = 0; k < w.rows; ++k)
+    rows[k] = w.row(k);
+  std::vector<float> coef(x.rows * x.cols);
+  for (int64_t m = 0; m < x.rows; ++m)
+    std::memcpy(&coef[m * x.cols], x.row(m), x.cols * sizeof(float));
+  inputMajorProduct(coef, rows, x.rows, n, nullptr, y, out->strides[0]);
+}
+
+/// out[M, N] = gate(X[M, K], thresholds) · W[K, N] + bias, where an empty
+/// `bias` means none and `thresholds` holds one value or one per channel.
+extern "C" void _mlir_ciface_sift_gated_matmul_f32(
+    Memref<2> *input, Memref<2> *weight, Memref<1> *bias,
+    Memref<1> *thresholds, Memref<2> *out, int64_t gate) {
+  std::vector<float> xStorage, wStorage;
+  Matrix x = viewOf(*input, xStorage);
+  Matrix w = viewOf(*weight, wStorage);
+  int64_t tokens = x.rows, k = x.cols, n = w.cols;
+  float *y = out->aligned + out->offset;
+  if (tokens == 0 || n == 0)
+    return;
+  GateObserver &observer = gateObserver();
+  if (observer.recording)
+    recordMagnitudes(gate, x);
+
+  int64_t thresholdCount;
+  const float *threshold = effectiveThresholds(*thresholds, gate,
+                                               thresholdCount);
+  // A row of W is read when its activation survives the gate in any token.
+  thread_local std::vector<float> gated;
+  thread_local std::vector<uint8_t> used;
+  gated.resize(tokens * k);
+  used.assign(k, 0);
+  int64_t zeroed = 0;
+  for (int64_t m = 0; m < tokens; ++m) {
+    const float *row = x.row(m);
+    float *dst = &gated[m * k];
+    for (int64_t c = 0; c < k; ++c) {
+      float t = threshold[thresholdCount == 1 ? 0 : c];
+      float v = row[c];
+      bool keep = !(std::fabs(v) <= t);
+      dst[c] = keep ? v : 0.0f;
+      zeroed += !keep || v == 0.0f;
+      used[c] |= keep && v != 0.0f;
+    }
+  }
+  thread_local std::vector<const float *> rows;
+  thread_local std::vector<float> coef;
+  rows.clear();
+  for (int64_t c = 0; c < k; ++c)
+    if (used[c])
+      rows.push_back(w.row(c));
+  int64_t active = static_cast<int64_t>(rows.size());
+  coef.resize(tokens * active);
+  for (int64_t m = 0; m < tokens; ++m) {
+    float *dst = &coef[m * active];
+    for (int64_t c = 0; c < k; ++c)
+      if (used[c])
+        *dst++ = gated[m * k + c];
+  }
+  if (observer.counting)
+    count(gate, tokens, tokens * k, zeroed, active);
+  const float *biasData =
+      bias->sizes[0] ? bias->aligned + bias->offset : nullptr;
+  inputMajorProduct(coef, rows, tokens, n, biasData, y, out->strides[0]);
+}

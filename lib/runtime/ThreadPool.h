@@ -1,0 +1,38 @@
+//===- ThreadPool.h - The worker threads that kernels share -----*- C++ -*-===//
+//
+// Kernels split one call into tasks and run them on a fixed set of workers.
+// A model calls many short kernels in a row (a batch-1 layer takes tens of
+// microseconds), so workers spin briefly between calls before they sleep:
+// waking a sleeping thread costs more than such a kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SIFT_RUNTIME_THREADPOOL_H
+#define SIFT_RUNTIME_THREADPOOL_H
+
+#include <cstdint>
+
+namespace sift::runtime {
+
+/// The number of threads kernels use, the caller included (at least 1).
+int numThreads();
+
+/// Sets the number of threads; 0 means one per available core.
+void setNumThreads(int count);
+
+/// Runs `task(context, i)` for every i in [0, count), spread over the
+/// threads; returns when all are done. Not reentrant: tasks must not call it.
+void parallelFor(int64_t count, void (*task)(void *context, int64_t index),
+                 void *context);
+
+/// parallelFor over a callable.
+template <typename Fn> void parallelFor(int64_t count, Fn &&fn) {
+  parallelFor(
+      count,
+      [](void *context, int64_t index) { (*static_cast<Fn *>(context))(index); },
+      &fn);
+}
+
+} // namespace sift::runtime
+
+#endif // SIFT_RUNTIME_THREADPOOL_H

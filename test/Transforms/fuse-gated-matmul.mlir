@@ -1,0 +1,92 @@
+// RUN: sparse-opt %s --split-input-file --sparsity-fuse-gated-matmul | FileCheck %s
+
+// Input-major weights ([K, N], ONNX MatMul) fuse as they are.
+// CHECK-LABEL: func.func @input_major
+//  CHECK-SAME:   (%[[X:.*]]: tensor<2x4xf32>)
+//       CHECK:   %[[W:.*]] = arith.constant dense<1.000000e+00> : tensor<4x3xf32>
+//       CHECK:   %[[Y:.*]] = sparsity.gated_matmul %[[X]], %[[W]] threshold [5.000000e-01] layout input_major : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+//       CHECK:   return %[[Y]]
+//   CHECK-NOT:   linalg.matmul
+func.func @input_major(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %g = sparsity.gate %x threshold [0.5] : tensor<2x4xf32>
+  %y = linalg.matmul ins(%g, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Output-major weights ([N, K], Gemm with transB=1) are transposed at compile
+// time, and a broadcast bias add folds in, though the product's shape is
+// queried (the query now reads the input; unused, it goes away). W = [[1, 2], [3, 4], [5, 6]] becomes
+// [[1, 3, 5], [2, 4, 6]]: the blob holds 1, 3, 5, 2, 4, 6 as f32.
+// CHECK-LABEL: func.func @output_major_with_bias
+//  CHECK-SAME:   (%[[X:.*]]: tensor<?x2xf32>)
+//   CHECK-DAG:   %[[B:.*]] = arith.constant dense<[1.000000e-01, 2.000000e-01, 3.000000e-01]> : tensor<3xf32>
+//   CHECK-DAG:   %[[WT:.*]] = arith.constant dense_resource<weights_input_major> : tensor<2x3xf32>
+//       CHECK:   %[[Y:.*]] = sparsity.gated_matmul %[[X]], %[[WT]], %[[B]] threshold [2.500000e-01, 0.000000e+00] layout input_major : (tensor<?x2xf32>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+//       CHECK:   return %[[Y]]
+//       CHECK: weights_input_major: "0x040000000000803F000040400000A04000000040000080400000C040"
+#in = affine_map<(m, n, k) -> (m, k)>
+#w_nk = affine_map<(m, n, k) -> (n, k)>
+#out = affine_map<(m, n, k) -> (m, n)>
+#rows = affine_map<(m, n) -> (m, n)>
+#cols = affine_map<(m, n) -> (n)>
+func.func @output_major_with_bias(%x: tensor<?x2xf32>) -> tensor<?x3xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
+  %b = arith.constant dense<[0.1, 0.2, 0.3]> : tensor<3xf32>
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x2xf32>
+  %e = tensor.empty(%m) : tensor<?x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x3xf32>) -> tensor<?x3xf32>
+  %g = sparsity.gate %x threshold [0.25, 0.0] : tensor<?x2xf32>
+  %p = linalg.matmul indexing_maps = [#in, #w_nk, #out]
+      ins(%g, %w : tensor<?x2xf32>, tensor<3x2xf32>) outs(%f : tensor<?x3xf32>) -> tensor<?x3xf32>
+  %pm = tensor.dim %p, %c0 : tensor<?x3xf32>
+  %e2 = tensor.empty(%pm) : tensor<?x3xf32>
+  %y = linalg.generic {indexing_maps = [#rows, #cols, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%p, %b : tensor<?x3xf32>, tensor<3xf32>) outs(%e2 : tensor<?x3xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %s = arith.addf %a, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// Not fused: an ungated matmul, weights that are not constants, a product
+// that does not start from zero, and (bias aside) an add of a full tensor.
+// CHECK-LABEL: func.func @not_fused
+//   CHECK-NOT:   sparsity.gated_matmul
+//       CHECK:   linalg.matmul
+//       CHECK:   linalg.matmul
+//       CHECK:   linalg.matmul
+//       CHECK:   %[[P:.*]] = sparsity.gated_matmul
+//       CHECK:   linalg.generic {{.*}} ins(%[[P]], %arg2
+func.func @not_fused(%x: tensor<2x4xf32>, %v: tensor<4x3xf32>, %r: tensor<2x3xf32>)
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %w = arith.constant dense<1.0> : tensor<4x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %f1 = linalg.fill ins(%one : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %g = sparsity.gate %x threshold [0.5] : tensor<2x4xf32>
+  %a = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %b = linalg.matmul ins(%g, %v : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %c = linalg.matmul ins(%g, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f1 : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %p = linalg.matmul ins(%g, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %d = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%p, %r : tensor<2x3xf32>, tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%s0: f32, %s1: f32, %o: f32):
+    %s = arith.addf %s0, %s1 : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3xf32>
+  return %a, %b, %c, %d : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}

@@ -1,0 +1,122 @@
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates | FileCheck %s --check-prefix=ALL
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="gates=mlp" | FileCheck %s --check-prefix=MLP
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="gates=^fc[01]$ threshold=0.25" | FileCheck %s --check-prefix=REGEX
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="lossless=true" | FileCheck %s --check-prefix=LOSSLESS
+
+#in = affine_map<(m, n, k) -> (m, k)>
+#w_nk = affine_map<(m, n, k) -> (n, k)>
+#out = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+
+// A two-layer ReLU MLP as imported from Gemm (transB=1): both layers have
+// constant weights; the second layer's input is a Relu.
+
+// ALL-LABEL: func.func @relu_mlp
+//       ALL:   %[[G0:.*]] = sparsity.gate %arg0 threshold [0.000000e+00] : tensor<1x4xf32>
+//       ALL:   linalg.matmul {{.*}} ins(%[[G0]], %{{.*}} : tensor<1x4xf32>, tensor<8x4xf32>)
+//       ALL:   %[[G1:.*]] = sparsity.gate %{{.*}} threshold [0.000000e+00] : tensor<1x8xf32>
+//       ALL:   linalg.matmul {{.*}} ins(%[[G1]], %{{.*}} : tensor<1x8xf32>, tensor<2x8xf32>)
+
+// Both matmuls form one feed-forward block (up, Relu, down).
+// MLP-LABEL: func.func @relu_mlp
+//  MLP-COUNT-2: sparsity.gate
+
+// The regex selects by ONNX node name; only fc0 matches here.
+// REGEX-LABEL: func.func @relu_mlp
+//       REGEX:   sparsity.gate %arg0 threshold [2.500000e-01]
+//   REGEX-NOT:   sparsity.gate
+
+// Lossless gates only the Relu output, the network input may be negative.
+// LOSSLESS-LABEL: func.func @relu_mlp
+//   LOSSLESS-NOT:   sparsity.gate %arg0
+//       LOSSLESS:   %[[R:.*]] = linalg.generic
+//       LOSSLESS:   sparsity.gate %[[R]] threshold [0.000000e+00] : tensor<1x8xf32>
+//   LOSSLESS-NOT:   sparsity.gate
+func.func @relu_mlp(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %w0 = arith.constant dense<1.0> : tensor<8x4xf32>
+  %w1 = arith.constant dense<2.0> : tensor<2x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<1x8xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<1x8xf32>) -> tensor<1x8xf32>
+  %h = linalg.matmul indexing_maps = [#in, #w_nk, #out]
+      ins(%x, %w0 : tensor<1x4xf32>, tensor<8x4xf32>) outs(%f0 : tensor<1x8xf32>) -> tensor<1x8xf32> loc("fc0"("Gemm"))
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<1x8xf32>) outs(%e0 : tensor<1x8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %c0 = arith.constant 0.0 : f32
+    %m = arith.maximumf %in, %c0 : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8xf32>
+  %e1 = tensor.empty() : tensor<1x2xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %y = linalg.matmul indexing_maps = [#in, #w_nk, #out]
+      ins(%r, %w1 : tensor<1x8xf32>, tensor<2x8xf32>) outs(%f1 : tensor<1x2xf32>) -> tensor<1x2xf32> loc("fc2"("Gemm"))
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+#id = affine_map<(m, n) -> (m, n)>
+
+// Weights that are not constants (attention's Q·Kᵀ, say) get no gate, nor
+// does an input that is already gated.
+
+// ALL-LABEL: func.func @not_gated
+//       ALL:   sparsity.gate %arg0 threshold [5.000000e-01]
+//   ALL-NOT:   sparsity.gate
+// REGEX-LABEL: func.func @not_gated
+// LOSSLESS-LABEL: func.func @not_gated
+//   LOSSLESS-NOT:   sparsity.gate %arg1
+func.func @not_gated(%x: tensor<2x4xf32>, %y: tensor<4x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %w = arith.constant dense<1.0> : tensor<4x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %a = linalg.matmul ins(%x, %y : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %g = sparsity.gate %x threshold [0.5] : tensor<2x4xf32>
+  %b = linalg.matmul ins(%g, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %a, %b : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+#id = affine_map<(m, n) -> (m, n)>
+
+// A gated feed-forward block (LLaMA's): down(silu(x·Wg) * (x·Wu)). The
+// attention-like projection q (its output is not consumed by another
+// constant-weight matmul) is not part of it; `mlp` gates the three FFN
+// projections only.
+
+// MLP-LABEL: func.func @gated_ffn_and_projection
+//       MLP:   linalg.matmul ins(%arg1, %{{.*}} : tensor<1x4xf32>, tensor<4x4xf32>)
+//  MLP-COUNT-3:   sparsity.gate
+//   MLP-NOT:   sparsity.gate
+// ALL-LABEL: func.func @gated_ffn_and_projection
+//  ALL-COUNT-4: sparsity.gate
+func.func @gated_ffn_and_projection(%x: tensor<1x4xf32>, %h: tensor<1x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>) {
+  %wq = arith.constant dense<0.5> : tensor<4x4xf32>
+  %wg = arith.constant dense<1.0> : tensor<4x8xf32>
+  %wu = arith.constant dense<2.0> : tensor<4x8xf32>
+  %wd = arith.constant dense<3.0> : tensor<8x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e4 = tensor.empty() : tensor<1x4xf32>
+  %f4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x4xf32>) -> tensor<1x4xf32>
+  %q = linalg.matmul ins(%h, %wq : tensor<1x4xf32>, tensor<4x4xf32>) outs(%f4 : tensor<1x4xf32>) -> tensor<1x4xf32> loc("q"("MatMul"))
+  %e8 = tensor.empty() : tensor<1x8xf32>
+  %f8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<1x8xf32>) -> tensor<1x8xf32>
+  %g = linalg.matmul ins(%x, %wg : tensor<1x4xf32>, tensor<4x8xf32>) outs(%f8 : tensor<1x8xf32>) -> tensor<1x8xf32>
+  %u = linalg.matmul ins(%x, %wu : tensor<1x4xf32>, tensor<4x8xf32>) outs(%f8 : tensor<1x8xf32>) -> tensor<1x8xf32>
+  %act = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %u : tensor<1x8xf32>, tensor<1x8xf32>) outs(%e8 : tensor<1x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %n = arith.negf %a : f32
+    %ex = math.exp %n : f32
+    %one = arith.constant 1.0 : f32
+    %den = arith.addf %one, %ex : f32
+    %s = arith.divf %a, %den : f32
+    %p = arith.mulf %s, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<1x8xf32>
+  %d = linalg.matmul ins(%act, %wd : tensor<1x8xf32>, tensor<8x4xf32>) outs(%f4 : tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %q, %d : tensor<1x4xf32>, tensor<1x4xf32>
+}

@@ -1,0 +1,482 @@
+//===- Calibration.cpp - Thresholds from running the model ----------------===//
+
+#include "Calibration.h"
+
+#include "sift/Dialect/Sparsity/IR/Sparsity.h"
+#include "sift/Utils/NodeNames.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace sift;
+
+std::vector<GateInfo> sift::collectGates(ModuleOp module) {
+  std::vector<GateInfo> gates;
+  module.walk([&](sparsity::GatedMatmulOp op) {
+    auto weight = cast<RankedTensorType>(op.getWeight().getType());
+    GateInfo gate;
+    gate.node = getNodeName(op.getLoc()).str();
+    gate.inputs = weight.getDimSize(op.getWeightInputDim());
+    gate.outputs = weight.getDimSize(op.getWeightOutputDim());
+    gate.weightBytes = weight.getNumElements() *
+                       weight.getElementTypeBitWidth() / 8;
+    gates.push_back(gate);
+  });
+  return gates;
+}
+
+int64_t sift::countParameters(ModuleOp module) {
+  int64_t count = 0;
+  module.walk([&](arith::ConstantOp op) {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (type && isa<FloatType>(type.getElementType()))
+      count += type.getNumElements();
+  });
+  return count;
+}
+
+void sift::setThresholds(ModuleOp module, ArrayRef<float> thresholds) {
+  unsigned index = 0;
+  module.walk([&](sparsity::GatedMatmulOp op) {
+    Builder builder(op);
+    op.setThresholdAttr(builder.getDenseF32ArrayAttr({thresholds[index++]}));
+  });
+}
+
+namespace {
+/// The input files of one run of the model, and whether they stack several
+/// batches along dimension 0.
+struct Run {
+  std::vector<std::string> inputs;
+  bool stacked = false;
+};
+
+llvm::Error dataError(const CalibrationOptions &options,
+                      const llvm::Twine &message) {
+  return llvm::createStringError("calibration data '" + options.data +
+                                 "': " + message);
+}
+
+llvm::Expected<std::vector<Run>> findRuns(const CalibrationOptions &options) {
+  std::vector<Run> runs;
+  if (llvm::sys::fs::is_directory(options.data)) {
+    // ONNX test-data layout: test_data_set_*/input_<i>.pb.
+    std::vector<std::string> sets;
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(options.data, ec), end;
+         it != end && !ec; it.increment(ec))
+      if (llvm::sys::path::filename(it->path()).starts_with("test_data_set_"))
+        sets.push_back(it->path());
+    if (ec)
+      return dataError(options, ec.message());
+    llvm::sort(sets);
+    for (const std::string &set : sets) {
+      Run run;
+      for (int i = 0; i < options.numInputs; ++i) {
+        llvm::SmallString<256> path(set);
+        llvm::sys::path::append(path, "input_" + llvm::Twine(i) + ".pb");
+        if (!llvm::sys::fs::exists(path))
+          return dataError(options, "'" + path + "' is missing (the model "
+                                    "takes " +
+                                    llvm::Twine(options.numInputs) +
+                                    " inputs)");
+        run.inputs.push_back(std::string(path));
+      }
+      runs.push_back(std::move(run));
+    }
+    if (runs.empty())
+      return dataError(options, "holds no test_data_set_* directory");
+    return runs;
+  }
+  Run run;
+  run.stacked = true;
+  llvm::SmallVector<llvm::StringRef> files;
+  llvm::StringRef(options.data).split(files, ',');
+  for (llvm::StringRef file : files) {
+    if (!file.ends_with(".npy"))
+      return dataError(options, "expected a directory of test_data_set_* or "
+                                ".npy files, one per model input");
+    if (!llvm::sys::fs::exists(file))
+      return dataError(options, "'" + file + "' does not exist");
+    run.inputs.push_back(file.str());
+  }
+  if (static_cast<int>(run.inputs.size()) != options.numInputs)
+    return dataError(options, "the model takes " +
+                                  llvm::Twine(options.numInputs) +
+                                  " inputs, got " +
+                                  llvm::Twine(run.inputs.size()) + " file(s)");
+  runs.push_back(std::move(run));
+  return runs;
+}
+
+/// Runs the model on one calibration run with `flags`; its output goes to
+/// a log whose end is quoted if the run fails.
+llvm::Error runModel(llvm::StringRef executable, const Run &run,
+                     llvm::ArrayRef<std::string> flags,
+                     const CalibrationOptions &options) {
+  std::vector<llvm::StringRef> args = {executable};
+  for (const std::string &flag : flags)
+    args.push_back(flag);
+  if (run.stacked)
+    args.push_back("--split-batch");
+  for (const std::string &input : run.inputs)
+    args.push_back(input);
+  std::string log = options.scratchDir + "/run.log";
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""),
+                                                llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(executable, args, std::nullopt,
+                                         redirects, 0, 0, &message);
+  if (status == 0)
+    return llvm::Error::success();
+  std::string output;
+  if (auto buffer = llvm::MemoryBuffer::getFile(log))
+    output = (*buffer)->getBuffer().take_back(2000).trim().str();
+  return dataError(options, "running the model on it failed" +
+                                (message.empty() ? "" : ": " + message) +
+                                (output.empty() ? "" : ":\n" + output));
+}
+
+std::string writeThresholds(ArrayRef<float> thresholds,
+                            const CalibrationOptions &options) {
+  std::string path = options.scratchDir + "/thresholds.txt";
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  for (auto [index, threshold] : llvm::enumerate(thresholds))
+    os << index << " " << llvm::format("%.9g", threshold) << "\n";
+  return path;
+}
+
+/// Reads what the model recorded (see GateStats.h) into `magnitudes`.
+llvm::Error readMagnitudes(llvm::StringRef path,
+                           std::vector<std::vector<float>> &magnitudes) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError("cannot read '" + path + "'");
+  llvm::StringRef data = (*buffer)->getBuffer();
+  while (data.size() >= 16) {
+    int64_t header[2];
+    std::memcpy(header, data.data(), 16);
+    data = data.drop_front(16);
+    uint64_t bytes = static_cast<uint64_t>(header[1]) * sizeof(float);
+    if (header[0] < 0 || header[0] >= static_cast<int64_t>(magnitudes.size()) ||
+        data.size() < bytes)
+      return llvm::createStringError("'" + path + "' is malformed");
+    std::vector<float> &values = magnitudes[header[0]];
+    size_t old = values.size();
+    values.resize(old + header[1]);
+    std::memcpy(values.data() + old, data.data(), bytes);
+    data = data.drop_front(bytes);
+  }
+  return llvm::Error::success();
+}
+
+/// Runs the model over all calibration runs with `thresholds` (empty: the
+/// compiled ones) and returns the magnitudes each gate saw.
+llvm::Expected<std::vector<std::vector<float>>>
+record(llvm::StringRef executable, size_t numGates,
+       ArrayRef<float> thresholds, const std::vector<Run> &runs,
+       const CalibrationOptions &options, llvm::StringRef outputDir = "") {
+  std::vector<std::vector<float>> magnitudes(numGates);
+  std::string recordPath = options.scratchDir + "/magnitudes.bin";
+  for (auto [index, run] : llvm::enumerate(runs)) {
+    std::vector<std::string> flags = {"--record-magnitudes", recordPath};
+    if (!thresholds.empty())
+      flags.insert(flags.end(), {"--gate-thresholds",
+                                 writeThresholds(thresholds, options)});
+    if (!outputDir.empty()) {
+      std::string dir = (outputDir + "/" + llvm::Twine(index)).str();
+      llvm::sys::fs::create_directories(dir);
+      flags.insert(flags.end(),
+                   {"--output-dir", dir, "--output-format", "npy"});
+    }
+    if (llvm::Error error = runModel(executable, run, flags, options))
+      return std::move(error);
+    if (llvm::Error error = readMagnitudes(recordPath, magnitudes))
+      return std::move(error);
+  }
+  for (auto [gate, values] : llvm::enumerate(magnitudes))
+    if (values.empty())
+      return dataError(options, "gate " + llvm::Twine(gate) +
+                                    " saw no activations");
+  return magnitudes;
+}
+
+/// The threshold whose share of `values` at or below it is nearest to
+/// `sparsity`. Ties (a Relu's zeros, quantised inputs) can make the exact
+/// share unreachable; then the nearer of the two neighbouring shares wins.
+float thresholdFor(std::vector<float> values, double sparsity) {
+  if (sparsity <= 0 || values.empty())
+    return 0.0f;
+  size_t n = values.size();
+  size_t rank = static_cast<size_t>(std::ceil(sparsity * n));
+  rank = std::clamp<size_t>(rank, 1, n) - 1;
+  std::nth_element(values.begin(), values.begin() + rank, values.end());
+  float upper = values[rank];
+  size_t atMostUpper = 0, belowUpper = 0;
+  float below = 0.0f;
+  for (float v : values) {
+    atMostUpper += v <= upper;
+    if (v < upper) {
+      below = belowUpper++ ? std::max(below, v) : v;
+    }
+  }
+  double upperShare = static_cast<double>(atMostUpper) / n;
+  double belowShare = static_cast<double>(belowUpper) / n;
+  if (belowUpper && sparsity - belowShare < upperShare - sparsity)
+    return below;
+  return upper;
+}
+
+double fractionAtMost(const std::vector<float> &values, float threshold) {
+  size_t count = llvm::count_if(values, [&](float v) { return v <= threshold; });
+  return static_cast<double>(count) / values.size();
+}
+
+/// An f32 array read from an .npy file the runtime wrote.
+struct FloatArray {
+  std::vector<int64_t> shape;
+  std::vector<float> values;
+};
+
+/// The contents of an .npy file the runtime wrote (little-endian, C order),
+/// or nothing for other element types.
+std::optional<FloatArray> readNpyFloats(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return std::nullopt;
+  llvm::StringRef data = (*buffer)->getBuffer();
+  if (data.size() < 10 || !data.starts_with("\x93NUMPY"))
+    return std::nullopt;
+  bool wideHeader = data[6] >= 2;
+  size_t lengthBytes = wideHeader ? 4 : 2;
+  uint32_t headerLength = 0;
+  std::memcpy(&headerLength, data.data() + 8, lengthBytes);
+  size_t start = 8 + lengthBytes + headerLength;
+  llvm::StringRef header = data.substr(8 + lengthBytes, headerLength);
+  if (!header.contains("'<f4'") || start > data.size())
+    return std::nullopt;
+  FloatArray array;
+  llvm::StringRef dims = header.split("'shape': (").second.split(')').first;
+  llvm::SmallVector<llvm::StringRef> parts;
+  dims.split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef part : parts) {
+    int64_t dim;
+    if (!part.trim().getAsInteger(10, dim))
+      array.shape.push_back(dim);
+  }
+  array.values.resize((data.size() - start) / sizeof(float));
+  std::memcpy(array.values.data(), data.data() + start,
+              array.values.size() * sizeof(float));
+  return array;
+}
+
+/// ||y - y_ref|| / ||y_ref|| over every f32 output of every run.
+double relativeError(llvm::StringRef dir, llvm::StringRef referenceDir,
+                     size_t numRuns) {
+  double error = 0, norm = 0;
+  for (size_t run = 0; run < numRuns; ++run)
+    for (int output = 0;; ++output) {
+      std::string name = "/" + std::to_string(run) + "/output_" +
+                         std::to_string(output) + ".npy";
+      if (!llvm::sys::fs::exists(referenceDir + name))
+        break;
+      auto reference = readNpyFloats((referenceDir + name).str());
+      auto actual = readNpyFloats((dir + name).str());
+      if (!reference || !actual ||
+          reference->values.size() != actual->values.size())
+        continue;
+      for (size_t i = 0; i < reference->values.size(); ++i) {
+        double d = actual->values[i] - reference->values[i];
+        error += d * d;
+        norm += reference->values[i] * reference->values[i];
+      }
+    }
+  return norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
+}
+
+/// TEAL's greedy allocation: starting from no sparsity, repeatedly raise by
+/// one step the sparsity of the gate whose raise hurts the model's output
+/// least, until the gated weights skipped reach the model-wide budget.
+llvm::Expected<std::vector<double>>
+greedySparsities(llvm::StringRef executable, ArrayRef<GateInfo> gates,
+                 const std::vector<std::vector<float>> &dense,
+                 const std::vector<Run> &runs,
+                 const CalibrationOptions &options) {
+  constexpr double kStep = 0.05, kMaxSparsity = 0.95;
+  std::string referenceDir = options.scratchDir + "/reference";
+  std::string candidateDir = options.scratchDir + "/candidate";
+  if (auto recorded = record(executable, gates.size(), {}, runs, options,
+                             referenceDir);
+      !recorded)
+    return recorded.takeError();
+
+  double totalBytes = 0;
+  for (const GateInfo &gate : gates)
+    totalBytes += gate.weightBytes;
+  double budget = options.sparsity * totalBytes, skipped = 0;
+  std::vector<double> sparsity(gates.size(), 0.0);
+  auto thresholdsFor = [&](const std::vector<double> &candidate) {
+    std::vector<float> thresholds;
+    for (size_t g = 0; g < gates.size(); ++g)
+      thresholds.push_back(thresholdFor(dense[g], candidate[g]));
+    return thresholds;
+  };
+  while (skipped < budget) {
+    std::optional<size_t> best;
+    double bestError = 0;
+    for (size_t g = 0; g < gates.size(); ++g) {
+      if (sparsity[g] + kStep > kMaxSparsity + 1e-9)
+        continue;
+      std::vector<double> candidate = sparsity;
+      candidate[g] += kStep;
+      if (auto recorded = record(executable, gates.size(),
+                                 thresholdsFor(candidate), runs, options,
+                                 candidateDir);
+          !recorded)
+        return recorded.takeError();
+      double error = relativeError(candidateDir, referenceDir, runs.size());
+      if (!best || error < bestError) {
+        best = g;
+        bestError = error;
+      }
+    }
+    if (!best)
+      break;
+    sparsity[*best] += kStep;
+    skipped += kStep * gates[*best].weightBytes;
+  }
+  return sparsity;
+}
+} // namespace
+
+llvm::Expected<std::vector<double>>
+sift::measureSparsity(llvm::StringRef executable, ArrayRef<GateInfo> gates,
+                      ArrayRef<float> thresholds,
+                      const CalibrationOptions &options) {
+  auto runs = findRuns(options);
+  if (!runs)
+    return runs.takeError();
+  auto magnitudes = record(executable, gates.size(), thresholds, *runs,
+                           options);
+  if (!magnitudes)
+    return magnitudes.takeError();
+  std::vector<double> sparsity;
+  for (size_t g = 0; g < gates.size(); ++g)
+    sparsity.push_back(fractionAtMost((*magnitudes)[g],
+                                      thresholds.empty() ? 0.0f
+                                                         : thresholds[g]));
+  return sparsity;
+}
+
+llvm::Expected<CalibrationResult>
+sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
+                const CalibrationOptions &options) {
+  auto runs = findRuns(options);
+  if (!runs)
+    return runs.takeError();
+  auto dense = record(executable, gates.size(), {}, *runs, options);
+  if (!dense)
+    return dense.takeError();
+
+  std::vector<double> targets(gates.size(), options.sparsity);
+  if (options.allocation == Allocation::Greedy) {
+    auto greedy = greedySparsities(executable, gates, *dense, *runs, options);
+    if (!greedy)
+      return greedy.takeError();
+    targets = std::move(*greedy);
+  }
+
+  // A gate sees what the gates before it let through: re-derive every
+  // threshold from magnitudes recorded with the previous round's in place.
+  // Round r settles the first r gates of a chain, so a few rounds suffice.
+  CalibrationResult result;
+  for (size_t g = 0; g < gates.size(); ++g)
+    result.thresholds.push_back(thresholdFor((*dense)[g], targets[g]));
+  size_t rounds = std::min<size_t>(gates.size(), 4);
+  rounds = rounds ? rounds - 1 : 0;
+  for (size_t round = 0; round < rounds; ++round) {
+    auto magnitudes = record(executable, gates.size(), result.thresholds,
+                             *runs, options);
+    if (!magnitudes)
+      return magnitudes.takeError();
+    for (size_t g = 0; g < gates.size(); ++g)
+      result.thresholds[g] = thresholdFor((*magnitudes)[g], targets[g]);
+  }
+  auto realised = measureSparsity(executable, gates, result.thresholds,
+                                  options);
+  if (!realised)
+    return realised.takeError();
+  result.sparsity = std::move(*realised);
+  return result;
+}
+
+llvm::Expected<Verification>
+sift::verifyAgainstDense(llvm::StringRef executable, ArrayRef<GateInfo> gates,
+                         ArrayRef<float> thresholds,
+                         const CalibrationOptions &options) {
+  auto runs = findRuns(options);
+  if (!runs)
+    return runs.takeError();
+  std::string denseDir = options.scratchDir + "/verify-dense";
+  std::string sparseDir = options.scratchDir + "/verify-sparse";
+  std::vector<float> zeros(gates.size(), 0.0f);
+  if (auto dense = record(executable, gates.size(), zeros, *runs, options,
+                          denseDir);
+      !dense)
+    return dense.takeError();
+  auto magnitudes = record(executable, gates.size(), thresholds, *runs,
+                           options, sparseDir);
+  if (!magnitudes)
+    return magnitudes.takeError();
+
+  Verification result;
+  for (size_t g = 0; g < gates.size(); ++g)
+    result.sparsity.push_back(fractionAtMost((*magnitudes)[g], thresholds[g]));
+  double errorSum = 0;
+  int64_t agreeing = 0;
+  for (size_t run = 0; run < runs->size(); ++run) {
+    // Output 0, row by row (the last dimension is one row's values).
+    std::string name = "/" + std::to_string(run) + "/output_0.npy";
+    auto reference = readNpyFloats(denseDir + name);
+    auto actual = readNpyFloats(sparseDir + name);
+    if (!reference || !actual || reference->shape.empty() ||
+        reference->values.size() != actual->values.size())
+      return llvm::createStringError(
+          "verification compares f32 outputs of rank >= 1; output 0 is not");
+    size_t width = reference->shape.back();
+    for (size_t row = 0; width && row < reference->values.size() / width;
+         ++row) {
+      const float *a = &reference->values[row * width];
+      const float *b = &actual->values[row * width];
+      double error = 0, norm = 0;
+      for (size_t i = 0; i < width; ++i) {
+        error += (b[i] - a[i]) * static_cast<double>(b[i] - a[i]);
+        norm += a[i] * static_cast<double>(a[i]);
+      }
+      double relative = norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
+      result.maxRelativeError = std::max(result.maxRelativeError, relative);
+      errorSum += relative;
+      agreeing += std::max_element(a, a + width) - a ==
+                  std::max_element(b, b + width) - b;
+      ++result.rows;
+    }
+  }
+  if (result.rows) {
+    result.meanRelativeError = errorSum / result.rows;
+    result.top1Agreement = static_cast<double>(agreeing) / result.rows;
+  }
+  return result;
+}

@@ -1,0 +1,87 @@
+//===- Calibration.h - Thresholds from running the model --------*- C++ -*-===//
+//
+// Calibration runs the compiled model itself (the executable users get, with
+// its gates at threshold 0) on the user's calibration data. The executable
+// records the magnitudes each gate sees and accepts thresholds that replace
+// the compiled ones, so every candidate threshold is tried by the very
+// kernels that will run it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SIFT_TOOLS_SPARSE_COMPILE_CALIBRATION_H
+#define SIFT_TOOLS_SPARSE_COMPILE_CALIBRATION_H
+
+#include "Packaging.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace sift {
+
+/// The gated matmuls of `module` in walk order, and its parameter count
+/// (elements of its floating-point constants).
+std::vector<GateInfo> collectGates(mlir::ModuleOp module);
+int64_t countParameters(mlir::ModuleOp module);
+
+/// Sets each gated matmul's threshold (walk order) to `thresholds[i]`.
+void setThresholds(mlir::ModuleOp module, llvm::ArrayRef<float> thresholds);
+
+enum class Allocation { Uniform, Greedy };
+
+struct CalibrationOptions {
+  /// A directory in ONNX test-data layout or .npy files (comma-separated,
+  /// one per graph input) whose dimension 0 stacks batches.
+  std::string data;
+  double sparsity = 0;
+  Allocation allocation = Allocation::Uniform;
+  int numInputs = 0;
+  std::string scratchDir;
+};
+
+struct CalibrationResult {
+  std::vector<float> thresholds;
+  /// The sparsity each gate realises on the calibration data with all the
+  /// thresholds in place.
+  std::vector<double> sparsity;
+};
+
+/// Chooses thresholds for `gates` by running `executable` (compiled with the
+/// gates at threshold 0) on the calibration data.
+llvm::Expected<CalibrationResult>
+calibrate(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
+          const CalibrationOptions &options);
+
+/// Measures the sparsity each gate realises with `thresholds` (empty: the
+/// compiled ones) on the calibration data.
+llvm::Expected<std::vector<double>>
+measureSparsity(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
+                llvm::ArrayRef<float> thresholds,
+                const CalibrationOptions &options);
+
+/// How the gated model's output 0 differs from the dense model's, row by
+/// row (a row is one vector along the last dimension, e.g. one token's
+/// logits), on held-out data.
+struct Verification {
+  int64_t rows = 0;
+  /// ||sparse - dense|| / ||dense|| per row: the largest and the mean.
+  double maxRelativeError = 0;
+  double meanRelativeError = 0;
+  /// Rows whose largest entry (top-1 class) is the same.
+  double top1Agreement = 0;
+  /// Per gate, the sparsity realised on the held-out data.
+  std::vector<double> sparsity;
+};
+
+/// Runs `executable` (compiled with the gates at 0, i.e. dense) on the data
+/// of `options` without and with `thresholds`, and compares.
+llvm::Expected<Verification>
+verifyAgainstDense(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
+                   llvm::ArrayRef<float> thresholds,
+                   const CalibrationOptions &options);
+
+} // namespace sift
+
+#endif // SIFT_TOOLS_SPARSE_COMPILE_CALIBRATION_H

@@ -1,0 +1,175 @@
+//===- Sparsify.cpp - Gates, calibration and the report -------------------===//
+
+#include "Sparsify.h"
+
+#include "sift/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace sift;
+
+static llvm::Error gateMatmuls(ModuleOp module,
+                               const SparsifyOptions &options) {
+  PassManager pm(module.getContext());
+  GateMatmulsOptions gating;
+  gating.gates = options.gates;
+  gating.lossless = options.lossless;
+  buildGateMatmulsPipeline(pm, gating);
+  if (failed(pm.run(module)))
+    return llvm::createStringError("gating the matmuls of '" +
+                                   options.modelPath + "' failed");
+  return llvm::Error::success();
+}
+
+/// A scratch directory removed when it goes out of scope.
+namespace {
+struct ScratchDir {
+  std::string path;
+  ~ScratchDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+};
+} // namespace
+
+static llvm::Error writeReport(const SparsifyOptions &options,
+                               ArrayRef<GateInfo> gates,
+                               ArrayRef<float> thresholds,
+                               ArrayRef<double> sparsity,
+                               int64_t numParameters,
+                               const std::optional<Verification> &verified) {
+  llvm::json::Array gateArray;
+  double skippedParams = 0;
+  for (auto [index, gate] : llvm::enumerate(gates)) {
+    double skippedRows = sparsity[index] * gate.inputs;
+    skippedParams += skippedRows * gate.outputs;
+    gateArray.push_back(llvm::json::Object{
+        {"index", static_cast<int64_t>(index)},
+        {"node", gate.node},
+        {"threshold", thresholds[index]},
+        {"calibrated_sparsity", sparsity[index]},
+        {"inputs", gate.inputs},
+        {"outputs", gate.outputs},
+        {"weight_bytes", gate.weightBytes},
+        {"weight_bytes_skipped_per_token",
+         sparsity[index] * static_cast<double>(gate.weightBytes)},
+    });
+  }
+  llvm::json::Object report{
+      {"model_path", options.modelPath},
+      {"target_sparsity", options.lossless ? 0.0 : options.sparsity},
+      {"mode", options.lossless ? "lossless" : "calibrated"},
+      {"allocation",
+       options.allocation == Allocation::Greedy ? "greedy" : "uniform"},
+      {"gates", std::move(gateArray)},
+      {"model",
+       llvm::json::Object{
+           {"total_params", numParameters},
+           {"active_params_per_token",
+            static_cast<double>(numParameters) - skippedParams},
+           {"active_fraction",
+            numParameters ? 1.0 - skippedParams / numParameters : 1.0},
+       }},
+  };
+  if (verified) {
+    llvm::json::Array heldOut;
+    for (double value : verified->sparsity)
+      heldOut.push_back(value);
+    report["verification"] = llvm::json::Object{
+        {"data", options.verification},
+        {"rows", verified->rows},
+        {"max_relative_error", verified->maxRelativeError},
+        {"mean_relative_error", verified->meanRelativeError},
+        {"top1_agreement", verified->top1Agreement},
+        {"sparsity", std::move(heldOut)},
+    };
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(options.reportPath, ec);
+  if (ec)
+    return llvm::createStringError("cannot write report '" +
+                                   options.reportPath + "': " + ec.message());
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<GateInfo>>
+sift::sparsify(ModuleOp module, int64_t numParameters,
+               const SparsifyOptions &options, BuildExecutable build) {
+  if (llvm::Error error = gateMatmuls(module, options))
+    return std::move(error);
+  std::vector<GateInfo> gates = collectGates(module);
+  std::vector<float> thresholds(gates.size(), 0.0f);
+  std::vector<double> sparsity(gates.size(), 0.0);
+  bool needsModel = (!options.calibration.empty() ||
+                     !options.verification.empty()) &&
+                    !gates.empty();
+  std::optional<Verification> verified;
+  auto finish = [&]() -> llvm::Expected<std::vector<GateInfo>> {
+    if (!options.reportPath.empty())
+      if (llvm::Error error = writeReport(options, gates, thresholds, sparsity,
+                                          numParameters, verified))
+        return std::move(error);
+    return gates;
+  };
+  if (!needsModel)
+    return finish();
+
+  ScratchDir scratch;
+  llvm::SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("sift-calibration", dir))
+    return llvm::createStringError("cannot create a scratch directory: " +
+                                   ec.message());
+  scratch.path = std::string(dir);
+  std::string executable = scratch.path + "/model";
+  OwningOpRef<ModuleOp> copy = module.clone();
+  if (llvm::Error error = build(*copy, gates, executable))
+    return std::move(error);
+
+  CalibrationOptions calibration;
+  calibration.data = options.calibration;
+  calibration.sparsity = options.lossless ? 0.0 : options.sparsity;
+  calibration.allocation = options.allocation;
+  calibration.numInputs = options.numInputs;
+  calibration.scratchDir = scratch.path;
+  if (!options.calibration.empty()) {
+    if (options.lossless) {
+      auto measured = measureSparsity(executable, gates, {}, calibration);
+      if (!measured)
+        return measured.takeError();
+      sparsity = std::move(*measured);
+    } else {
+      auto result = calibrate(executable, gates, calibration);
+      if (!result)
+        return result.takeError();
+      thresholds = std::move(result->thresholds);
+      sparsity = std::move(result->sparsity);
+      setThresholds(module, thresholds);
+    }
+  }
+  if (!options.verification.empty()) {
+    CalibrationOptions heldOut = calibration;
+    heldOut.data = options.verification;
+    auto result = verifyAgainstDense(executable, gates, thresholds, heldOut);
+    if (!result)
+      return result.takeError();
+    verified = std::move(*result);
+    llvm::outs() << llvm::formatv(
+        "verification on {0} row(s) of '{1}': relative error of output 0 "
+        "max {2:e2}, mean {3:e2}; top-1 agreement {4:p2}\n",
+        verified->rows, options.verification, verified->maxRelativeError,
+        verified->meanRelativeError, verified->top1Agreement);
+    for (auto [index, gate] : llvm::enumerate(gates))
+      llvm::outs() << llvm::formatv("  gate {0} ({1}): sparsity {2:p2}\n",
+                                    index, gate.node,
+                                    verified->sparsity[index]);
+  }
+  return finish();
+}
