@@ -21,6 +21,11 @@ namespace {
 /// a millisecond, longer than the gap between two kernels of one model run.
 constexpr int kSpinIterations = 1 << 15;
 
+/// Tasks are claimed from a cursor that holds the job's generation in its
+/// high half and the next task index in its low half, so a worker that wakes
+/// late can never claim a task of another job. The caller claims tasks too
+/// and waits only for the tasks to be done, never for a worker to wake: on a
+/// busy machine a descheduled worker costs nothing.
 class Pool {
 public:
   explicit Pool(int threads) {
@@ -47,25 +52,40 @@ public:
         fn(ctx, i);
       return;
     }
-    task = fn;
-    context = ctx;
-    total = count;
-    next.store(0, std::memory_order_relaxed);
-    pending.store(static_cast<int>(workers.size()), std::memory_order_relaxed);
+    task.store(fn, std::memory_order_relaxed);
+    context.store(ctx, std::memory_order_relaxed);
+    total.store(count, std::memory_order_relaxed);
+    completed.store(0, std::memory_order_relaxed);
+    uint64_t job;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      generation.fetch_add(1, std::memory_order_release);
+      job = generation.load(std::memory_order_relaxed) + 1;
+      cursor.store(job << 32, std::memory_order_release);
+      generation.store(job, std::memory_order_release);
     }
     wake.notify_all();
-    drain();
-    while (pending.load(std::memory_order_acquire) != 0)
+    drain(job);
+    while (completed.load(std::memory_order_acquire) != count)
       SIFT_CPU_RELAX();
   }
 
 private:
-  void drain() {
-    for (int64_t i = next.fetch_add(1); i < total; i = next.fetch_add(1))
-      task(context, i);
+  /// Runs tasks of `job` until none is left to claim.
+  void drain(uint64_t job) {
+    while (true) {
+      uint64_t claim = cursor.load(std::memory_order_acquire);
+      if (claim >> 32 != job)
+        return;
+      int64_t index = static_cast<int64_t>(claim & 0xffffffffu);
+      if (index >= total.load(std::memory_order_relaxed))
+        return;
+      if (!cursor.compare_exchange_weak(claim, claim + 1,
+                                        std::memory_order_acq_rel))
+        continue;
+      task.load(std::memory_order_relaxed)(
+          context.load(std::memory_order_relaxed), index);
+      completed.fetch_add(1, std::memory_order_release);
+    }
   }
 
   void work() {
@@ -86,8 +106,7 @@ private:
       seen = current;
       if (stopping)
         return;
-      drain();
-      pending.fetch_sub(1, std::memory_order_release);
+      drain(current);
     }
   }
 
@@ -95,11 +114,11 @@ private:
   std::mutex mutex;
   std::condition_variable wake;
   std::atomic<uint64_t> generation{0};
-  std::atomic<int64_t> next{0};
-  std::atomic<int> pending{0};
-  void (*task)(void *, int64_t) = nullptr;
-  void *context = nullptr;
-  int64_t total = 0;
+  std::atomic<uint64_t> cursor{0};
+  std::atomic<int64_t> total{0};
+  std::atomic<int64_t> completed{0};
+  std::atomic<void (*)(void *, int64_t)> task{nullptr};
+  std::atomic<void *> context{nullptr};
   bool stopping = false;
 };
 

@@ -380,7 +380,9 @@ int main(int argc, char **argv) {
         openOutputFile(output, &error);
     if (!file)
       return report(error);
-    module->print(file->os());
+    // Locations carry the ONNX node names that later tools (and
+    // sparse-translate --export-onnx) rely on.
+    module->print(file->os(), OpPrintingFlags().enableDebugInfo());
     file->keep();
     return 0;
   }

@@ -1,9 +1,11 @@
 //===- sparse-translate.cpp - Sift translation driver ---------------------===//
 //
-// mlir-translate for Sift: ONNX to MLIR (--import-onnx) and MLIR to LLVM IR.
+// mlir-translate for Sift: ONNX to MLIR (--import-onnx), gated MLIR back to
+// ONNX (--export-onnx) and MLIR to LLVM IR.
 //
 //===----------------------------------------------------------------------===//
 
+#include "sift/Target/ONNX/ExportONNX.h"
 #include "sift/Target/ONNX/ImportONNX.h"
 
 #include "mlir/InitAllTranslations.h"
@@ -12,6 +14,7 @@
 int main(int argc, char **argv) {
   mlir::registerToLLVMIRTranslation();
   sift::registerImportONNXTranslation();
+  sift::registerExportONNXTranslation();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Sift translation driver\n"));
 }
