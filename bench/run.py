@@ -4,7 +4,7 @@ on the models of bench/make_models.py. `bash bench/run.sh` sets everything up
 and runs this; see bench/README.md.
 
   bench/run.py [--work-dir build/bench] [--build-dir build] [--threads 2]
-               [--repeat 20] [--warmup 5] [--rounds 3] [--models a,b]
+               [--repeat 5] [--warmup 5] [--rounds 3] [--models a,b]
 
 For each model it compiles Sift dense and sparse executables, checks their
 outputs on held-out inputs (sparse against dense, dense and ONNX Runtime
@@ -592,8 +592,8 @@ def main():
               and llc and c.traffic["read_bytes"] <= llc]
     if cached:
         notes.append(f"{', '.join(cached)} read at most {llc / 2**20:.0f} MiB of weights, the size of the "
-                     "last-level cache: every timed run repeats the same input, so their active rows can "
-                     "stay cached and their GB/s can exceed the measured (DRAM) bandwidth.")
+                     "last-level cache: rows active for consecutive tokens can stay cached, so their GB/s "
+                     "can exceed the measured (DRAM) bandwidth.")
     for n in notes:
         log(f"note: {n}")
 
