@@ -333,8 +333,14 @@ extern "C" void _mlir_ciface_sift_gated_matmul_f32(
   const float *threshold = effectiveThresholds(*thresholds, gate,
                                                thresholdCount);
   // A row of W is read when its activation survives the gate in any token.
-  thread_local std::vector<float> gated;
-  thread_local std::vector<uint8_t> used;
+  // The loops are branch-free: which activations survive is data, and at
+  // half sparsity a branch on it would mispredict every other channel.
+  thread_local std::vector<float> gatedStorage, coefStorage;
+  thread_local std::vector<uint8_t> usedStorage;
+  thread_local std::vector<const float *> rowStorage;
+  std::vector<float> &gated = gatedStorage, &coef = coefStorage;
+  std::vector<uint8_t> &used = usedStorage;
+  std::vector<const float *> &rows = rowStorage;
   gated.resize(tokens * k);
   used.assign(k, 0);
   int64_t zeroed = 0;
@@ -344,25 +350,29 @@ extern "C" void _mlir_ciface_sift_gated_matmul_f32(
     for (int64_t c = 0; c < k; ++c) {
       float t = threshold[thresholdCount == 1 ? 0 : c];
       float v = row[c];
-      bool keep = !(std::fabs(v) <= t);
+      // NaN fails every comparison, so it is kept.
+      bool keep = !(std::fabs(v) <= t) && v != 0.0f;
       dst[c] = keep ? v : 0.0f;
-      zeroed += !keep || v == 0.0f;
-      used[c] |= keep && v != 0.0f;
+      used[c] |= keep;
+      zeroed += !keep;
     }
   }
-  thread_local std::vector<const float *> rows;
-  thread_local std::vector<float> coef;
-  rows.clear();
-  for (int64_t c = 0; c < k; ++c)
-    if (used[c])
-      rows.push_back(w.row(c));
-  int64_t active = static_cast<int64_t>(rows.size());
-  coef.resize(tokens * active);
+  rows.resize(k);
+  int64_t active = 0;
+  for (int64_t c = 0; c < k; ++c) {
+    rows[active] = w.row(c);
+    active += used[c];
+  }
+  rows.resize(active);
+  coef.resize(tokens * std::max<int64_t>(active, 1) + k);
   for (int64_t m = 0; m < tokens; ++m) {
     float *dst = &coef[m * active];
-    for (int64_t c = 0; c < k; ++c)
-      if (used[c])
-        *dst++ = gated[m * k + c];
+    const float *src = &gated[m * k];
+    int64_t next = 0;
+    for (int64_t c = 0; c < k; ++c) {
+      dst[next] = src[c];
+      next += used[c];
+    }
   }
   if (observer.counting)
     count(gate, tokens, tokens * k, zeroed, active);

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/SmallVectorExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -43,8 +44,38 @@ RankedTensorType typeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+/// Whether the static sizes of `shape` are valid and the product of the
+/// nonzero ones fits in int64_t.
+bool isRepresentable(ArrayRef<int64_t> shape) {
+  int64_t product = 1;
+  for (int64_t size : shape)
+    if (!ShapedType::isDynamic(size) && size != 0 &&
+        (size < 0 || llvm::MulOverflow(product, size, product)))
+      return false;
+  return true;
+}
+
+/// Reports a result shape whose element count overflows.
+LogicalResult checkResultShape(NodeContext &ctx, ArrayRef<int64_t> shape) {
+  if (isRepresentable(shape))
+    return success();
+  InFlightDiagnostic diag = ctx.emitError();
+  diag << "result shape [";
+  llvm::interleaveComma(shape, diag, [&](int64_t size) {
+    if (ShapedType::isDynamic(size))
+      diag << "?";
+    else
+      diag << size;
+  });
+  return diag << "] is too large";
+}
+
+bool hasZeroDim(ArrayRef<int64_t> shape) {
+  return llvm::is_contained(shape, 0);
+}
+
 bool isFoldable(ArrayRef<int64_t> shape) {
-  return ShapedType::isStaticShape(shape) &&
+  return ShapedType::isStaticShape(shape) && isRepresentable(shape) &&
          ShapedType::getNumElements(shape) <= kMaxFoldedElements;
 }
 
@@ -122,24 +153,22 @@ Value indexConstant(NodeContext &ctx, int64_t value) {
 
 OpFoldResult multiplySizes(NodeContext &ctx, ArrayRef<OpFoldResult> sizes) {
   int64_t product = 1;
-  Value dynamic;
+  SmallVector<Value> dynamic;
   for (OpFoldResult size : sizes) {
-    if (std::optional<int64_t> known = getConstantIntValue(size)) {
+    if (std::optional<int64_t> known = getConstantIntValue(size))
       product *= *known;
-      continue;
-    }
-    Value value = toIndexValue(ctx, size);
-    dynamic = dynamic
-                  ? arith::MulIOp::create(ctx.builder, ctx.loc, dynamic, value)
-                  : value;
+    else
+      dynamic.push_back(cast<Value>(size));
   }
-  if (!dynamic)
+  if (dynamic.empty() || product == 0)
     return ctx.builder.getIndexAttr(product);
-  if (product == 1)
-    return dynamic;
-  return arith::MulIOp::create(ctx.builder, ctx.loc, dynamic,
-                               indexConstant(ctx, product))
-      .getResult();
+  Value result = dynamic.front();
+  for (Value size : ArrayRef(dynamic).drop_front())
+    result = arith::MulIOp::create(ctx.builder, ctx.loc, result, size);
+  if (product != 1)
+    result = arith::MulIOp::create(ctx.builder, ctx.loc, result,
+                                   indexConstant(ctx, product));
+  return result;
 }
 
 OpFoldResult addSizes(NodeContext &ctx, OpFoldResult lhs, OpFoldResult rhs) {
@@ -310,6 +339,16 @@ Value reshapeTo(NodeContext &ctx, Value source, RankedTensorType type,
   RankedTensorType sourceType = typeOf(source);
   if (sourceType == type)
     return source;
+  // Nothing to move; zero sizes next to dynamic ones trip reshape lowering.
+  if (hasZeroDim(sourceType.getShape()))
+    return emptyTensor(ctx, sizes, type.getElementType());
+  if (type.getRank() == 0) {
+    // Every source dim is 1; say so for the collapse.
+    SmallVector<int64_t> ones(sourceType.getRank(), 1);
+    return tensor::CollapseShapeOp::create(
+        b, ctx.loc, type, castTo(ctx, source, sourceType.clone(ones)),
+        ArrayRef<ReassociationIndices>{});
+  }
   std::optional<SmallVector<ReassociationIndices>> groups =
       getReassociationIndicesForReshape(sourceType, type);
   if (groups && type.getRank() < sourceType.getRank())
@@ -357,9 +396,6 @@ Value reshapeTo(NodeContext &ctx, Value source, RankedTensorType type,
     flat = tensor::CollapseShapeOp::create(b, ctx.loc, source,
                                            allDims(sourceType.getRank()));
   flat = castTo(ctx, flat, flatType);
-  if (type.getRank() == 0)
-    return tensor::CollapseShapeOp::create(b, ctx.loc, type, flat,
-                                           ArrayRef<ReassociationIndices>{});
   if (type.getRank() == 1)
     return castTo(ctx, flat, type);
   return tensor::ExpandShapeOp::create(b, ctx.loc, type, flat,
@@ -413,6 +449,83 @@ Value indexFromScalar(OpBuilder &b, Location loc, Value value,
 }
 
 //===----------------------------------------------------------------------===//
+// Shape-like inputs known only at run time
+//===----------------------------------------------------------------------===//
+
+/// Signed index arithmetic for sizes computed at run time.
+struct IndexMath {
+  OpBuilder &b;
+  Location loc;
+
+  Value constant(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value add(Value lhs, Value rhs) {
+    return arith::AddIOp::create(b, loc, lhs, rhs);
+  }
+  Value sub(Value lhs, Value rhs) {
+    return arith::SubIOp::create(b, loc, lhs, rhs);
+  }
+  Value mul(Value lhs, Value rhs) {
+    return arith::MulIOp::create(b, loc, lhs, rhs);
+  }
+  Value ceilDiv(Value lhs, Value rhs) {
+    return arith::CeilDivSIOp::create(b, loc, lhs, rhs);
+  }
+  Value min(Value lhs, Value rhs) {
+    return arith::MinSIOp::create(b, loc, lhs, rhs);
+  }
+  Value max(Value lhs, Value rhs) {
+    return arith::MaxSIOp::create(b, loc, lhs, rhs);
+  }
+  Value clamp(Value value, Value low, Value high) {
+    return min(max(value, low), high);
+  }
+  Value eq(Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lhs, rhs);
+  }
+  Value lt(Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lhs, rhs);
+  }
+  Value select(Value condition, Value ifTrue, Value ifFalse) {
+    return arith::SelectOp::create(b, loc, condition, ifTrue, ifFalse);
+  }
+  /// `value` counted from `size` when negative.
+  Value wrap(Value value, Value size) {
+    return select(lt(value, constant(0)), add(value, size), value);
+  }
+};
+
+/// The elements of integer input `i` (a scalar or a 1-D tensor of static
+/// length), read at run time as index values.
+FailureOr<SmallVector<Value>> runtimeIndices(NodeContext &ctx, unsigned i,
+                                             StringRef name) {
+  RankedTensorType type = ctx.inputType(i);
+  if (type.getRank() > 1 || !type.hasStaticShape() ||
+      !isa<IntegerType>(type.getElementType()))
+    return ctx.emitError() << "needs '" << name
+                           << "' as integers of static length, not " << type;
+  SmallVector<Value> values;
+  int64_t count = type.getRank() ? type.getDimSize(0) : 1;
+  for (int64_t k = 0; k < count; ++k) {
+    SmallVector<Value> at;
+    if (type.getRank())
+      at.push_back(indexConstant(ctx, k));
+    Value element =
+        tensor::ExtractOp::create(ctx.builder, ctx.loc, ctx.input(i), at);
+    values.push_back(
+        indexFromScalar(ctx.builder, ctx.loc, element, ctx.isUnsigned(i)));
+  }
+  return values;
+}
+
+/// The one element of input `i`, read at run time.
+Value runtimeScalar(NodeContext &ctx, unsigned i) {
+  SmallVector<Value> at(ctx.inputType(i).getRank(), indexConstant(ctx, 0));
+  return tensor::ExtractOp::create(ctx.builder, ctx.loc, ctx.input(i), at);
+}
+
+//===----------------------------------------------------------------------===//
 // Constants and shapes
 //===----------------------------------------------------------------------===//
 
@@ -463,11 +576,6 @@ LogicalResult convertConstant(NodeContext &ctx) {
 
 LogicalResult convertConstantOfShape(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
-  FailureOr<SmallVector<int64_t>> shape = requireConstantInts(ctx, 0, "input");
-  if (failed(shape))
-    return failure();
-  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
-    return ctx.emitError() << "shape has a negative dimension";
   Attribute fill = b.getF32FloatAttr(0);
   bool isUnsigned = false;
   if (const onnx::TensorProto *tensor = ctx.getTensor("value")) {
@@ -481,14 +589,26 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
     isUnsigned = isUnsignedType(tensor->data_type());
   }
   Type elementType = cast<TypedAttr>(fill).getType();
-  auto type = RankedTensorType::get(*shape, elementType);
-  if (isFoldable(*shape)) {
-    ctx.setConstantOutput(0, DenseElementsAttr::get(type, fill), isUnsigned);
-    return success();
+  SmallVector<OpFoldResult> sizes;
+  if (std::optional<SmallVector<int64_t>> shape = ctx.constantInts(0)) {
+    if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+      return ctx.emitError() << "shape has a negative dimension";
+    if (failed(checkResultShape(ctx, *shape)))
+      return failure();
+    if (isFoldable(*shape)) {
+      auto type = RankedTensorType::get(*shape, elementType);
+      ctx.setConstantOutput(0, DenseElementsAttr::get(type, fill), isUnsigned);
+      return success();
+    }
+    sizes = getAsIndexOpFoldResult(b.getContext(), *shape);
+  } else {
+    FailureOr<SmallVector<Value>> runtimeShape =
+        runtimeIndices(ctx, 0, "input");
+    if (failed(runtimeShape))
+      return failure();
+    sizes.assign(runtimeShape->begin(), runtimeShape->end());
   }
   Value scalar = arith::ConstantOp::create(b, ctx.loc, cast<TypedAttr>(fill));
-  SmallVector<OpFoldResult> sizes =
-      getAsIndexOpFoldResult(b.getContext(), *shape);
   Value result =
       linalg::FillOp::create(b, ctx.loc, ValueRange{scalar},
                              ValueRange{emptyTensor(ctx, sizes, elementType)})
@@ -516,10 +636,51 @@ Value buildRange(NodeContext &ctx, Type elementType, int64_t count,
       });
 }
 
+/// Range with bounds known only at run time:
+/// max(ceil((limit - start) / delta), 0) elements.
+LogicalResult convertRuntimeRange(NodeContext &ctx) {
+  OpBuilder &b = ctx.builder;
+  for (unsigned i = 0; i < 3; ++i)
+    if (!ctx.inputType(i).hasStaticShape() ||
+        ctx.inputType(i).getNumElements() != 1)
+      return ctx.emitError() << "'start', 'limit' and 'delta' must be scalars";
+  Type elementType = ctx.inputType(0).getElementType();
+  Value start = runtimeScalar(ctx, 0);
+  Value limit = runtimeScalar(ctx, 1);
+  Value delta = runtimeScalar(ctx, 2);
+  Value count;
+  if (isa<FloatType>(elementType)) {
+    Value span = arith::SubFOp::create(b, ctx.loc, limit, start);
+    Value steps = math::CeilOp::create(
+        b, ctx.loc, arith::DivFOp::create(b, ctx.loc, span, delta));
+    count = convertScalar(b, ctx.loc, steps, b.getI64Type(), false, false);
+  } else {
+    Value span = arith::SubIOp::create(b, ctx.loc, limit, start);
+    count = toI64(b, ctx.loc,
+                  arith::CeilDivSIOp::create(b, ctx.loc, span, delta), false);
+  }
+  IndexMath m{b, ctx.loc};
+  count = m.max(arith::IndexCastOp::create(b, ctx.loc, b.getIndexType(), count),
+                m.constant(0));
+  Value init = emptyTensor(ctx, {count}, elementType);
+  Value result = buildParallelGeneric(
+      ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) -> Value {
+        Value i = arith::IndexCastOp::create(
+            b, loc, b.getI64Type(), linalg::IndexOp::create(b, loc, 0));
+        i = convertScalar(b, loc, i, elementType, false, false);
+        if (isa<FloatType>(elementType))
+          return arith::AddFOp::create(b, loc, start,
+                                       arith::MulFOp::create(b, loc, i, delta));
+        return arith::AddIOp::create(b, loc, start,
+                                     arith::MulIOp::create(b, loc, i, delta));
+      });
+  ctx.setOutput(0, result, ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertRange(NodeContext &ctx) {
   if (!ctx.constantInput(0) || !ctx.constantInput(1) || !ctx.constantInput(2))
-    return ctx.emitError() << "requires constant 'start', 'limit' and "
-                              "'delta' inputs (they decide the result shape)";
+    return convertRuntimeRange(ctx);
   Type elementType = ctx.inputType(0).getElementType();
   bool isFloat = isa<FloatType>(elementType);
   SmallVector<double> starts = *ctx.constantFloats(0);
@@ -629,7 +790,49 @@ void setReshaped(NodeContext &ctx, Value input, ArrayRef<OpFoldResult> sizes) {
   ctx.setOutput(0, reshapeTo(ctx, input, type, sizes), isUnsigned);
 }
 
+/// tensor.reshape to `sizes`, all dynamic.
+Value reshapeAtRunTime(NodeContext &ctx, Value input, ArrayRef<Value> sizes) {
+  OpBuilder &b = ctx.builder;
+  auto shapeType = RankedTensorType::get({static_cast<int64_t>(sizes.size())},
+                                         b.getIndexType());
+  Value shape = tensor::FromElementsOp::create(b, ctx.loc, shapeType, sizes);
+  auto type = RankedTensorType::get(
+      SmallVector<int64_t>(sizes.size(), ShapedType::kDynamic),
+      typeOf(input).getElementType());
+  return tensor::ReshapeOp::create(b, ctx.loc, type, input, shape);
+}
+
+/// Reshape to a shape known only at run time: 0 and -1 resolve then.
+LogicalResult convertRuntimeReshape(NodeContext &ctx) {
+  Value data = ctx.input(0);
+  FailureOr<SmallVector<Value>> requested = runtimeIndices(ctx, 1, "shape");
+  if (failed(requested))
+    return failure();
+  IndexMath m{ctx.builder, ctx.loc};
+  bool allowZero = ctx.getInt("allowzero", 0) != 0;
+  int64_t rank = typeOf(data).getRank();
+  Value zero = m.constant(0), minusOne = m.constant(-1);
+  SmallVector<Value> sizes;
+  Value known = m.constant(1);
+  for (auto [i, size] : llvm::enumerate(*requested)) {
+    if (!allowZero && static_cast<int64_t>(i) < rank)
+      size = m.select(m.eq(size, zero), toIndexValue(ctx, dimOf(ctx, data, i)),
+                      size);
+    sizes.push_back(size);
+    known = m.mul(known, m.select(m.eq(size, minusOne), m.constant(1), size));
+  }
+  Value total = toIndexValue(ctx, multiplySizes(ctx, sizesOf(ctx, data)));
+  Value inferred = arith::DivSIOp::create(ctx.builder, ctx.loc, total,
+                                          m.max(known, m.constant(1)));
+  for (Value &size : sizes)
+    size = m.select(m.eq(size, minusOne), inferred, size);
+  ctx.setOutput(0, reshapeAtRunTime(ctx, data, sizes), ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertReshape(NodeContext &ctx) {
+  if (!ctx.constantInput(1))
+    return convertRuntimeReshape(ctx);
   OpBuilder &b = ctx.builder;
   Value data = ctx.input(0);
   RankedTensorType dataType = typeOf(data);
@@ -670,6 +873,8 @@ LogicalResult convertReshape(NodeContext &ctx) {
     total = dataType.getNumElements();
   std::optional<int64_t> known;
   SmallVector<int64_t> shape = staticShapeOf(sizes);
+  if (failed(checkResultShape(ctx, shape)))
+    return failure();
   if (ShapedType::isStaticShape(shape))
     known = ShapedType::getNumElements(shape);
   if (inferred && known == 0)
@@ -704,7 +909,8 @@ LogicalResult convertFlatten(NodeContext &ctx) {
   if (axis < 0 || axis > rank)
     return ctx.emitError() << "axis " << ctx.getInt("axis", 1)
                            << " is out of range for rank " << rank;
-  if (ctx.constantInput(0) || axis == 0 || axis == rank) {
+  if (ctx.constantInput(0) || axis == 0 || axis == rank ||
+      hasZeroDim(typeOf(input).getShape())) {
     SmallVector<OpFoldResult> sizes = sizesOf(ctx, input);
     ArrayRef<OpFoldResult> all(sizes);
     setReshaped(ctx, input,
@@ -722,7 +928,74 @@ LogicalResult convertFlatten(NodeContext &ctx) {
   return success();
 }
 
+/// Per position of a shape of rank `rank`: whether run-time `axes` name it.
+SmallVector<Value> namedAxes(IndexMath &m, ArrayRef<Value> axes, int64_t rank) {
+  SmallVector<Value> named;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value any;
+    for (Value axis : axes) {
+      Value match = m.eq(m.wrap(axis, m.constant(rank)), m.constant(d));
+      any = any ? arith::OrIOp::create(m.b, m.loc, any, match) : match;
+    }
+    named.push_back(any);
+  }
+  return named;
+}
+
+/// Squeeze or Unsqueeze by axes known only at run time: the data keep their
+/// order, so a tensor.reshape to sizes computed then does it. `add` tells
+/// Unsqueeze from Squeeze.
+LogicalResult convertRuntimeSqueeze(NodeContext &ctx, bool add) {
+  Value input = ctx.input(0);
+  int64_t inputRank = typeOf(input).getRank();
+  FailureOr<SmallVector<Value>> axes = runtimeIndices(ctx, 1, "axes");
+  if (failed(axes))
+    return failure();
+  int64_t count = axes->size();
+  if (count == 0) {
+    ctx.setOutput(0, input, ctx.isUnsigned(0));
+    return success();
+  }
+  int64_t rank = add ? inputRank + count : inputRank - count;
+  if (rank < 0)
+    return ctx.emitError() << "cannot squeeze " << count << " axes of a rank-"
+                           << inputRank << " input";
+  IndexMath m{ctx.builder, ctx.loc};
+  Value zero = m.constant(0), one = m.constant(1);
+  // Along the larger shape: which dims are unit ones, and the position in
+  // the smaller shape of each other dim.
+  SmallVector<Value> unit = namedAxes(m, *axes, add ? rank : inputRank);
+  SmallVector<Value> position;
+  Value before = zero;
+  for (Value isUnit : unit) {
+    position.push_back(before);
+    before = m.add(before, m.select(isUnit, zero, one));
+  }
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < inputRank; ++d)
+    dims.push_back(toIndexValue(ctx, dimOf(ctx, input, d)));
+  SmallVector<Value> sizes;
+  for (int64_t o = 0; o < rank; ++o) {
+    Value size = zero;
+    if (add) {
+      for (int64_t d = 0; d < inputRank; ++d)
+        size = m.select(m.eq(position[o], m.constant(d)), dims[d], size);
+      size = m.select(unit[o], one, size);
+    } else {
+      for (int64_t d = 0; d < inputRank; ++d)
+        size =
+            m.select(unit[d], size,
+                     m.select(m.eq(position[d], m.constant(o)), dims[d], size));
+    }
+    sizes.push_back(size);
+  }
+  ctx.setOutput(0, reshapeAtRunTime(ctx, input, sizes), ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertSqueeze(NodeContext &ctx) {
+  if (ctx.opset() >= 13 && ctx.hasInput(1) && !ctx.constantInput(1))
+    return convertRuntimeSqueeze(ctx, /*add=*/false);
   Value input = ctx.input(0);
   ArrayRef<int64_t> shape = typeOf(input).getShape();
   auto axes = intsFromAttrOrInput(ctx, "axes", 1, 13);
@@ -760,6 +1033,15 @@ LogicalResult convertSqueeze(NodeContext &ctx) {
     ctx.setConstantOutput(0, constant.reshape(type), ctx.isUnsigned(0));
     return success();
   }
+  if (hasZeroDim(shape)) {
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+      if (!squeezed[d])
+        sizes.push_back(dimOf(ctx, input, d));
+    ctx.setOutput(0, emptyTensor(ctx, sizes, type.getElementType()),
+                  ctx.isUnsigned(0));
+    return success();
+  }
   SmallVector<int64_t> unitShape(shape);
   for (auto [d, isSqueezed] : llvm::enumerate(squeezed))
     if (isSqueezed)
@@ -774,6 +1056,8 @@ LogicalResult convertSqueeze(NodeContext &ctx) {
 }
 
 LogicalResult convertUnsqueeze(NodeContext &ctx) {
+  if (ctx.opset() >= 13 && ctx.hasInput(1) && !ctx.constantInput(1))
+    return convertRuntimeSqueeze(ctx, /*add=*/true);
   Value input = ctx.input(0);
   auto axes = intsFromAttrOrInput(ctx, "axes", 1, 13);
   if (failed(axes))
@@ -866,56 +1150,71 @@ FailureOr<int64_t> checkBlockOp(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   if (type.getRank() != 4)
     return ctx.emitError() << "expects a 4-D NCHW input, not " << type;
-  if (ShapedType::isDynamicShape(type.getShape().drop_front()))
-    return ctx.emitError() << "needs static C, H and W dimensions";
   int64_t block = ctx.getInt("blocksize", 0);
-  if (block <= 0)
-    return ctx.emitError() << "'blocksize' must be positive";
+  if (block <= 0 || block > (int64_t(1) << 20))
+    return ctx.emitError() << "'blocksize' must be in [1, 2^20], not " << block;
   return block;
 }
 
 /// Expands `input` to `expanded` (grouped by `expandGroups`), permutes it by
 /// `perm` and collapses the result by `collapseGroups`.
-Value regroup(NodeContext &ctx, Value input, ArrayRef<int64_t> expanded,
+Value regroup(NodeContext &ctx, Value input, ArrayRef<OpFoldResult> expanded,
               ArrayRef<ReassociationIndices> expandGroups,
               ArrayRef<int64_t> perm,
               ArrayRef<ReassociationIndices> collapseGroups) {
-  SmallVector<OpFoldResult> sizes =
-      getAsIndexOpFoldResult(ctx.getContext(), expanded);
-  sizes[0] = dimOf(ctx, input, 0);
-  auto expandedType = RankedTensorType::get(staticShapeOf(sizes),
+  auto expandedType = RankedTensorType::get(staticShapeOf(expanded),
                                             typeOf(input).getElementType());
   Value value = tensor::ExpandShapeOp::create(
-      ctx.builder, ctx.loc, expandedType, input, expandGroups, sizes);
+      ctx.builder, ctx.loc, expandedType, input, expandGroups, expanded);
   value = transpose(ctx, value, perm);
   return tensor::CollapseShapeOp::create(ctx.builder, ctx.loc, value,
                                          collapseGroups);
+}
+
+/// `size` divided by `block`, which must divide it when static (a dynamic
+/// size is taken to).
+FailureOr<OpFoldResult> divideSize(NodeContext &ctx, OpFoldResult size,
+                                   int64_t block, StringRef what) {
+  if (std::optional<int64_t> known = getConstantIntValue(size)) {
+    if (*known % block)
+      return ctx.emitError()
+             << what << " (" << *known << ") do not divide by " << block;
+    return OpFoldResult(ctx.builder.getIndexAttr(*known / block));
+  }
+  return OpFoldResult(arith::DivUIOp::create(ctx.builder, ctx.loc,
+                                             toIndexValue(ctx, size),
+                                             indexConstant(ctx, block))
+                          .getResult());
 }
 
 LogicalResult convertDepthToSpace(NodeContext &ctx) {
   FailureOr<int64_t> block = checkBlockOp(ctx);
   if (failed(block))
     return failure();
-  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
-  int64_t b = *block, c = shape[1], h = shape[2], w = shape[3];
-  if (c % (b * b))
-    return ctx.emitError() << "channels (" << c
-                           << ") do not divide by blocksize squared";
+  Value input = ctx.input(0);
+  SmallVector<OpFoldResult> sizes = sizesOf(ctx, input);
+  int64_t b = *block;
+  FailureOr<OpFoldResult> channels =
+      divideSize(ctx, sizes[1], b * b, "channels");
+  if (failed(channels))
+    return failure();
+  OpFoldResult n = sizes[0], h = sizes[2], w = sizes[3];
+  OpFoldResult bs = ctx.builder.getIndexAttr(b);
   std::string mode = ctx.getString("mode", "DCR");
-  int64_t n = shape[0];
-  SmallVector<int64_t> expanded, perm;
+  SmallVector<OpFoldResult> expanded;
+  SmallVector<int64_t> perm;
   if (mode == "DCR") {
-    expanded = {n, b, b, c / (b * b), h, w};
+    expanded = {n, bs, bs, *channels, h, w};
     perm = {0, 3, 4, 1, 5, 2};
   } else if (mode == "CRD") {
-    expanded = {n, c / (b * b), b, b, h, w};
+    expanded = {n, *channels, bs, bs, h, w};
     perm = {0, 1, 4, 2, 5, 3};
   } else {
     return ctx.emitError() << "unknown mode '" << mode << "'";
   }
   ctx.setOutput(0,
-                regroup(ctx, ctx.input(0), expanded, {{0}, {1, 2, 3}, {4}, {5}},
-                        perm, {{0}, {1}, {2, 3}, {4, 5}}),
+                regroup(ctx, input, expanded, {{0}, {1, 2, 3}, {4}, {5}}, perm,
+                        {{0}, {1}, {2, 3}, {4, 5}}),
                 ctx.isUnsigned(0));
   return success();
 }
@@ -924,14 +1223,17 @@ LogicalResult convertSpaceToDepth(NodeContext &ctx) {
   FailureOr<int64_t> block = checkBlockOp(ctx);
   if (failed(block))
     return failure();
-  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
-  int64_t b = *block, h = shape[2], w = shape[3];
-  if (h % b || w % b)
-    return ctx.emitError() << "height and width (" << h << ", " << w
-                           << ") do not divide by blocksize " << b;
+  Value input = ctx.input(0);
+  SmallVector<OpFoldResult> sizes = sizesOf(ctx, input);
+  FailureOr<OpFoldResult> h = divideSize(ctx, sizes[2], *block, "height");
+  if (failed(h))
+    return failure();
+  FailureOr<OpFoldResult> w = divideSize(ctx, sizes[3], *block, "width");
+  if (failed(w))
+    return failure();
+  OpFoldResult bs = ctx.builder.getIndexAttr(*block);
   ctx.setOutput(0,
-                regroup(ctx, ctx.input(0),
-                        {shape[0], shape[1], h / b, b, w / b, b},
+                regroup(ctx, input, {sizes[0], sizes[1], *h, bs, *w, bs},
                         {{0}, {1}, {2, 3}, {4, 5}}, {0, 3, 5, 1, 2, 4},
                         {{0}, {1, 2, 3}, {4}, {5}}),
                 ctx.isUnsigned(0));
@@ -980,8 +1282,19 @@ LogicalResult convertConcat(NodeContext &ctx) {
     }
   }
   bool isUnsigned = ctx.isUnsigned(0);
-  if (inputs.size() == 1) {
-    ctx.setOutput(0, inputs[0], isUnsigned);
+  // Inputs empty along the axis add nothing (and would be inserted at the
+  // end of the axis, where no slice may start).
+  SmallVector<Value> parts = llvm::filter_to_vector(inputs, [&](Value input) {
+    return typeOf(input).getDimSize(*axis) != 0;
+  });
+  if (parts.empty()) {
+    SmallVector<OpFoldResult> sizes = sizesOf(ctx, inputs[0]);
+    ctx.setOutput(0, emptyTensor(ctx, sizes, firstType.getElementType()),
+                  isUnsigned);
+    return success();
+  }
+  if (parts.size() == 1) {
+    ctx.setOutput(0, castTo(ctx, parts[0], firstType.clone(shape)), isUnsigned);
     return success();
   }
   SmallVector<DenseElementsAttr> constants;
@@ -1007,18 +1320,18 @@ LogicalResult convertConcat(NodeContext &ctx) {
     ctx.setConstantOutput(0, DenseElementsAttr::get(type, result), isUnsigned);
     return success();
   }
-  ctx.setOutput(0,
-                tensor::ConcatOp::create(ctx.builder, ctx.loc, *axis, inputs),
+  ctx.setOutput(0, tensor::ConcatOp::create(ctx.builder, ctx.loc, *axis, parts),
                 isUnsigned);
   return success();
 }
 
-/// The box of `input` at `offsets` with `sizes` and `strides`. Empty boxes
-/// become tensor.empty: extract_slice rejects their offsets at the end of an
-/// axis.
+/// The box of `input` at `offsets` with `sizes` and `strides`. Boxes of
+/// empty tensors or of empty size become tensor.empty: extract_slice rejects
+/// their offsets at the end of an axis.
 Value extractBox(NodeContext &ctx, Value input, ArrayRef<OpFoldResult> offsets,
                  ArrayRef<OpFoldResult> sizes, ArrayRef<OpFoldResult> strides) {
-  if (llvm::any_of(sizes, [](OpFoldResult size) {
+  if (hasZeroDim(typeOf(input).getShape()) ||
+      llvm::any_of(sizes, [](OpFoldResult size) {
         return getConstantIntValue(size) == 0;
       }))
     return emptyTensor(ctx, sizes, typeOf(input).getElementType());
@@ -1054,6 +1367,21 @@ void setSlice(NodeContext &ctx, unsigned i, Value input,
   ctx.setOutput(i, extractBox(ctx, input, offsets, sizes, ones), isUnsigned);
 }
 
+/// Binds output i to the i-th run of `lengths` along `axis`.
+void splitInto(NodeContext &ctx, Value input, int64_t axis,
+               ArrayRef<OpFoldResult> lengths) {
+  int64_t rank = typeOf(input).getRank();
+  SmallVector<OpFoldResult> offsets(rank, ctx.builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = sizesOf(ctx, input);
+  for (auto [i, length] : llvm::enumerate(lengths)) {
+    if (i > 0)
+      offsets[axis] = addSizes(ctx, offsets[axis], lengths[i - 1]);
+    sizes[axis] = length;
+    if (ctx.hasOutput(i))
+      setSlice(ctx, i, input, offsets, sizes);
+  }
+}
+
 LogicalResult convertSplit(NodeContext &ctx) {
   Value input = ctx.input(0);
   RankedTensorType type = typeOf(input);
@@ -1061,21 +1389,40 @@ LogicalResult convertSplit(NodeContext &ctx) {
       normalizeAxis(ctx, ctx.getInt("axis", 0), type.getRank());
   if (failed(axis))
     return failure();
+  int64_t parts = ctx.numOutputs();
+  if (parts == 0)
+    return ctx.emitError() << "has no outputs";
+  if (ctx.opset() >= 13 && ctx.hasInput(1) && !ctx.constantInput(1)) {
+    // Lengths known only at run time.
+    FailureOr<SmallVector<Value>> lengths = runtimeIndices(ctx, 1, "split");
+    if (failed(lengths))
+      return failure();
+    if (static_cast<int64_t>(lengths->size()) != parts)
+      return ctx.emitError() << "'split' has " << lengths->size()
+                             << " entries for " << parts << " outputs";
+    splitInto(ctx, input, *axis,
+              SmallVector<OpFoldResult>(lengths->begin(), lengths->end()));
+    return success();
+  }
   auto split = intsFromAttrOrInput(ctx, "split", 1, 13);
   if (failed(split))
     return failure();
   OpBuilder &b = ctx.builder;
   int64_t dim = type.getDimSize(*axis);
-  int64_t parts = ctx.numOutputs();
   SmallVector<OpFoldResult> lengths;
   if (*split) {
     if (static_cast<int64_t>((*split)->size()) != parts)
       return ctx.emitError() << "'split' has " << (*split)->size()
                              << " entries for " << parts << " outputs";
-    if (llvm::any_of(**split, [](int64_t v) { return v < 0; }))
-      return ctx.emitError() << "'split' has a negative length";
-    int64_t total =
-        std::accumulate((*split)->begin(), (*split)->end(), int64_t(0));
+    if (llvm::any_of(**split, [&](int64_t v) {
+          return v < 0 || (!ShapedType::isDynamic(dim) && v > dim);
+        }))
+      return ctx.emitError()
+             << "'split' has a length outside [0, " << dim << "]";
+    int64_t total = 0;
+    for (int64_t length : **split)
+      if (llvm::AddOverflow(total, length, total))
+        return ctx.emitError() << "'split' lengths overflow";
     if (!ShapedType::isDynamic(dim) && total != dim)
       return ctx.emitError() << "'split' lengths sum to " << total
                              << ", not to the axis size " << dim;
@@ -1087,23 +1434,13 @@ LogicalResult convertSplit(NodeContext &ctx) {
         indexConstant(ctx, parts));
     lengths.assign(parts, part);
   } else {
-    if (parts == 0 || dim % parts)
+    if (dim % parts)
       return ctx.emitError()
              << "axis size " << dim << " does not split evenly into " << parts
              << " outputs";
     lengths.assign(parts, b.getIndexAttr(dim / parts));
   }
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    sizes.push_back(d == *axis ? lengths.front() : dimOf(ctx, input, d));
-  for (auto [i, length] : llvm::enumerate(lengths)) {
-    if (i > 0)
-      offsets[*axis] = addSizes(ctx, offsets[*axis], lengths[i - 1]);
-    sizes[*axis] = length;
-    if (ctx.hasOutput(i))
-      setSlice(ctx, i, input, offsets, sizes);
-  }
+  splitInto(ctx, input, *axis, lengths);
   return success();
 }
 
@@ -1225,13 +1562,93 @@ Value reverseDims(NodeContext &ctx, Value value, ArrayRef<bool> reversed) {
       [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
+/// Slice with starts, ends, axes or steps known only at run time: each axis
+/// finds its entry (if any) and clamps it then; the result reads
+/// input[first + i * step] along every axis.
+LogicalResult convertRuntimeSlice(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  RankedTensorType type = typeOf(input);
+  int64_t rank = type.getRank();
+  IndexMath m{ctx.builder, ctx.loc};
+  // starts, ends, axes and steps; the last two are optional.
+  static constexpr StringLiteral names[] = {"starts", "ends", "axes", "steps"};
+  SmallVector<SmallVector<Value>> params;
+  for (auto [i, name] : llvm::enumerate(names)) {
+    if (!ctx.hasInput(i + 1)) {
+      if (i < 2)
+        return ctx.emitError() << "is missing '" << name << "'";
+      params.emplace_back();
+      continue;
+    }
+    FailureOr<SmallVector<Value>> values = runtimeIndices(ctx, i + 1, name);
+    if (failed(values))
+      return failure();
+    params.push_back(*values);
+  }
+  size_t count = params[0].size();
+  if (params[2].empty())
+    for (size_t j = 0; j < count; ++j)
+      params[2].push_back(m.constant(j));
+  if (params[3].empty())
+    params[3].assign(count, m.constant(1));
+  if (params[1].size() != count || params[2].size() != count ||
+      params[3].size() != count)
+    return ctx.emitError() << "starts, ends, axes and steps differ in length";
+
+  SmallVector<Value> firsts, steps;
+  SmallVector<OpFoldResult> sizes;
+  Value zero = m.constant(0), one = m.constant(1);
+  for (int64_t d = 0; d < rank; ++d) {
+    Value dim = toIndexValue(ctx, dimOf(ctx, input, d));
+    Value start = zero, end = dim, step = one;
+    for (size_t j = 0; j < count; ++j) {
+      Value match = m.eq(m.wrap(params[2][j], m.constant(rank)), m.constant(d));
+      start = m.select(match, params[0][j], start);
+      end = m.select(match, params[1][j], end);
+      step = m.select(match, params[3][j], step);
+    }
+    Value last = m.sub(dim, one);
+    Value forward = m.lt(zero, step);
+    Value first = m.select(forward, m.clamp(m.wrap(start, dim), zero, dim),
+                           m.clamp(m.wrap(start, dim), zero, last));
+    Value stop = m.select(forward, m.clamp(m.wrap(end, dim), zero, dim),
+                          m.clamp(m.wrap(end, dim), m.constant(-1), last));
+    Value span = m.select(forward, m.sub(stop, first), m.sub(first, stop));
+    Value stride = m.select(forward, step, m.sub(zero, step));
+    firsts.push_back(first);
+    steps.push_back(step);
+    sizes.push_back(m.max(m.ceilDiv(span, m.max(stride, one)), zero));
+  }
+  Value init = emptyTensor(ctx, sizes, type.getElementType());
+  Value result = buildParallelGeneric(
+      ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) {
+        SmallVector<Value> at = loopIndices(b, loc, rank);
+        for (int64_t d = 0; d < rank; ++d)
+          at[d] = arith::AddIOp::create(
+              b, loc, firsts[d],
+              arith::MulIOp::create(b, loc, at[d], steps[d]));
+        return tensor::ExtractOp::create(b, loc, input, at);
+      });
+  ctx.setOutput(0, result, ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertSlice(NodeContext &ctx) {
+  if (ctx.opset() >= 10 &&
+      llvm::any_of(llvm::seq(1u, ctx.numInputs()), [&](unsigned i) {
+        return ctx.hasInput(i) && !ctx.constantInput(i);
+      }))
+    return convertRuntimeSlice(ctx);
   Value input = ctx.input(0);
   RankedTensorType type = typeOf(input);
   int64_t rank = type.getRank();
   SmallVector<int64_t> starts, ends, axes, steps;
   if (failed(getSliceParams(ctx, rank, starts, ends, axes, steps)))
     return failure();
+  // Run-time clamping handles a backward step over a dynamic axis.
+  for (auto [axis, step] : llvm::zip_equal(axes, steps))
+    if (step < 0 && type.isDynamicDim(axis))
+      return convertRuntimeSlice(ctx);
   SmallVector<SliceAxis> slices;
   for (int64_t d = 0; d < rank; ++d)
     slices.push_back({ctx.builder.getIndexAttr(0), 1, dimOf(ctx, input, d)});
@@ -1239,12 +1656,9 @@ LogicalResult convertSlice(NodeContext &ctx) {
     int64_t dim = type.getDimSize(axis);
     if (!ShapedType::isDynamic(dim))
       slices[axis] = clampStaticSlice(ctx, starts[i], ends[i], steps[i], dim);
-    else if (steps[i] > 0)
+    else
       slices[axis] = clampDynamicSlice(ctx, starts[i], ends[i], steps[i],
                                        toIndexValue(ctx, slices[axis].count));
-    else
-      return ctx.emitError() << "a negative step on dynamic axis " << axis
-                             << " is not supported";
   }
   SmallVector<OpFoldResult> offsets, sizes, strides;
   SmallVector<bool> reversed;
@@ -1335,42 +1749,49 @@ FailureOr<Attribute> constantPadValue(NodeContext &ctx, Type elementType) {
       ctx.builder.getIntegerAttr(elementType, static_cast<int64_t>(value)));
 }
 
-/// Edge and reflect padding: each output element reads the input at its
-/// mirrored or clamped position.
+/// Padding by index arithmetic: each output element reads the input at its
+/// position less `low`, mirrored (reflect) or clamped (edge) into the axis;
+/// in constant mode, positions outside read `fill`. Only axes marked
+/// `padded` move.
 Value buildIndexedPad(NodeContext &ctx, Value input, PadMode mode,
-                      ArrayRef<int64_t> low, ArrayRef<int64_t> high,
-                      ArrayRef<OpFoldResult> sizes) {
+                      ArrayRef<OpFoldResult> low, ArrayRef<bool> padded,
+                      ArrayRef<OpFoldResult> sizes, Value fill) {
   int64_t rank = low.size();
-  SmallVector<Value> dims(rank);
-  for (int64_t d = 0; d < rank; ++d)
-    if (low[d] || high[d])
-      dims[d] = toIndexValue(ctx, dimOf(ctx, input, d));
+  SmallVector<Value> dims(rank), lows(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!padded[d])
+      continue;
+    dims[d] = toIndexValue(ctx, dimOf(ctx, input, d));
+    lows[d] = toIndexValue(ctx, low[d]);
+  }
   Value init = emptyTensor(ctx, sizes, typeOf(input).getElementType());
   return buildParallelGeneric(
       ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) {
+        IndexMath m{b, loc};
         SmallVector<Value> indices = loopIndices(b, loc, rank);
-        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-        Value one = arith::ConstantIndexOp::create(b, loc, 1);
+        Value zero = m.constant(0), one = m.constant(1);
+        Value inside;
         for (int64_t d = 0; d < rank; ++d) {
           if (!dims[d])
             continue;
-          Value j = arith::SubIOp::create(
-              b, loc, indices[d],
-              arith::ConstantIndexOp::create(b, loc, low[d]));
-          Value last = arith::SubIOp::create(b, loc, dims[d], one);
-          if (mode == PadMode::Reflect) {
+          Value j = m.sub(indices[d], lows[d]);
+          Value last = m.sub(dims[d], one);
+          if (mode == PadMode::Constant) {
+            Value here = arith::AndIOp::create(b, loc, m.lt(j, dims[d]),
+                                               m.lt(m.constant(-1), j));
+            inside =
+                inside ? arith::AndIOp::create(b, loc, inside, here) : here;
+          } else if (mode == PadMode::Reflect) {
             // |last - |j||, mirrored back from the far end.
-            auto abs = [&](Value v) -> Value {
-              Value negated = arith::SubIOp::create(b, loc, zero, v);
-              return arith::MaxSIOp::create(b, loc, v, negated);
-            };
-            j = arith::SubIOp::create(
-                b, loc, last, abs(arith::SubIOp::create(b, loc, last, abs(j))));
+            auto abs = [&](Value v) { return m.max(v, m.sub(zero, v)); };
+            j = m.sub(last, abs(m.sub(last, abs(j))));
           }
-          j = arith::MinSIOp::create(b, loc, j, last);
-          indices[d] = arith::MaxSIOp::create(b, loc, j, zero);
+          indices[d] = m.clamp(j, zero, last);
         }
-        return tensor::ExtractOp::create(b, loc, input, indices);
+        Value value = tensor::ExtractOp::create(b, loc, input, indices);
+        if (inside)
+          value = m.select(inside, value, fill);
+        return value;
       });
 }
 
@@ -1413,6 +1834,10 @@ FailureOr<PadPlan> planPad(NodeContext &ctx, Value input, PadMode mode) {
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return ctx.emitError() << "'pads' has " << pads.size()
                            << " entries for rank " << rank;
+  constexpr int64_t kMaxPad = int64_t(1) << 40;
+  if (llvm::any_of(pads,
+                   [](int64_t p) { return p <= -kMaxPad || p >= kMaxPad; }))
+    return ctx.emitError() << "'pads' has an entry beyond +/-2^40";
   PadPlan plan;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t low = pads[d], high = pads[rank + d];
@@ -1474,6 +1899,48 @@ DenseElementsAttr foldPad(DenseElementsAttr input, PadMode mode,
       fill);
 }
 
+/// The pad value: `fill` when it is constant, else the 'constant_value'
+/// input read at run time.
+Value padValue(NodeContext &ctx, Attribute fill) {
+  if (fill)
+    return arith::ConstantOp::create(ctx.builder, ctx.loc,
+                                     cast<TypedAttr>(fill));
+  return runtimeScalar(ctx, 2);
+}
+
+/// Pad by pads known only at run time (negative ones crop).
+LogicalResult convertRuntimePad(NodeContext &ctx, PadMode mode) {
+  Value input = ctx.input(0);
+  RankedTensorType type = typeOf(input);
+  int64_t rank = type.getRank();
+  FailureOr<SmallVector<Value>> pads = runtimeIndices(ctx, 1, "pads");
+  if (failed(pads))
+    return failure();
+  if (static_cast<int64_t>(pads->size()) != 2 * rank)
+    return ctx.emitError() << "'pads' has " << pads->size()
+                           << " entries for rank " << rank;
+  Value fill;
+  if (mode == PadMode::Constant) {
+    FailureOr<Attribute> value = constantPadValue(ctx, type.getElementType());
+    if (failed(value))
+      return failure();
+    fill = padValue(ctx, *value);
+  }
+  IndexMath m{ctx.builder, ctx.loc};
+  SmallVector<OpFoldResult> lows, sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value low = (*pads)[d], high = (*pads)[rank + d];
+    lows.push_back(low);
+    sizes.push_back(
+        m.max(m.add(m.add(toIndexValue(ctx, dimOf(ctx, input, d)), low), high),
+              m.constant(0)));
+  }
+  SmallVector<bool> padded(rank, true);
+  ctx.setOutput(0, buildIndexedPad(ctx, input, mode, lows, padded, sizes, fill),
+                ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertPad(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
   Value input = ctx.input(0);
@@ -1481,6 +1948,8 @@ LogicalResult convertPad(NodeContext &ctx) {
   FailureOr<PadMode> mode = getPadMode(ctx);
   if (failed(mode))
     return failure();
+  if (ctx.opset() >= 11 && ctx.hasInput(1) && !ctx.constantInput(1))
+    return convertRuntimePad(ctx, *mode);
   FailureOr<PadPlan> plan = planPad(ctx, input, *mode);
   if (failed(plan))
     return failure();
@@ -1504,21 +1973,18 @@ LogicalResult convertPad(NodeContext &ctx) {
     input = extractBox(ctx, input, plan->cropOffsets, plan->cropSizes, ones);
   }
   if (*mode != PadMode::Constant) {
-    ctx.setOutput(0,
-                  buildIndexedPad(ctx, input, *mode, plan->low, plan->high,
-                                  plan->outSizes),
-                  isUnsigned);
+    SmallVector<bool> padded;
+    for (auto [low, high] : llvm::zip_equal(plan->low, plan->high))
+      padded.push_back(low || high);
+    ctx.setOutput(
+        0,
+        buildIndexedPad(ctx, input, *mode,
+                        getAsIndexOpFoldResult(b.getContext(), plan->low),
+                        padded, plan->outSizes, Value()),
+        isUnsigned);
     return success();
   }
-  Value padScalar;
-  if (fill) {
-    padScalar = arith::ConstantOp::create(b, ctx.loc, cast<TypedAttr>(fill));
-  } else {
-    SmallVector<Value> zeros;
-    if (ctx.inputType(2).getRank() > 0)
-      zeros.assign(ctx.inputType(2).getRank(), indexConstant(ctx, 0));
-    padScalar = tensor::ExtractOp::create(b, ctx.loc, ctx.input(2), zeros);
-  }
+  Value padScalar = padValue(ctx, fill);
   auto type = RankedTensorType::get(staticShapeOf(plan->outSizes), elementType);
   ctx.setOutput(
       0,
@@ -1530,7 +1996,40 @@ LogicalResult convertPad(NodeContext &ctx) {
   return success();
 }
 
+/// Tile by repeats known only at run time: each output position reads the
+/// input at its position modulo the input size.
+LogicalResult convertRuntimeTile(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  RankedTensorType type = typeOf(input);
+  int64_t rank = type.getRank();
+  FailureOr<SmallVector<Value>> repeats = runtimeIndices(ctx, 1, "repeats");
+  if (failed(repeats))
+    return failure();
+  if (static_cast<int64_t>(repeats->size()) != rank)
+    return ctx.emitError() << "'repeats' has " << repeats->size()
+                           << " entries for rank " << rank;
+  IndexMath m{ctx.builder, ctx.loc};
+  SmallVector<Value> dims;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    dims.push_back(toIndexValue(ctx, dimOf(ctx, input, d)));
+    sizes.push_back(m.mul(dims.back(), (*repeats)[d]));
+  }
+  Value init = emptyTensor(ctx, sizes, type.getElementType());
+  Value result = buildParallelGeneric(
+      ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) {
+        SmallVector<Value> at = loopIndices(b, loc, rank);
+        for (int64_t d = 0; d < rank; ++d)
+          at[d] = arith::RemUIOp::create(b, loc, at[d], dims[d]);
+        return tensor::ExtractOp::create(b, loc, input, at);
+      });
+  ctx.setOutput(0, result, ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertTile(NodeContext &ctx) {
+  if (!ctx.constantInput(1))
+    return convertRuntimeTile(ctx);
   Value input = ctx.input(0);
   RankedTensorType type = typeOf(input);
   int64_t rank = type.getRank();
@@ -1548,6 +2047,17 @@ LogicalResult convertTile(NodeContext &ctx) {
     ctx.setOutput(0, input, isUnsigned);
     return success();
   }
+  SmallVector<int64_t> pairShape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t dim = type.getDimSize(d), tiled;
+    if (!ShapedType::isDynamic(dim) &&
+        llvm::MulOverflow((*repeats)[d], dim, tiled))
+      return ctx.emitError() << "repeating axis " << d << " " << (*repeats)[d]
+                             << " times overflows";
+    pairShape.append({(*repeats)[d], dim});
+  }
+  if (failed(checkResultShape(ctx, pairShape)))
+    return failure();
   SmallVector<OpFoldResult> sizes, pairSizes;
   for (int64_t d = 0; d < rank; ++d) {
     OpFoldResult dim = dimOf(ctx, input, d);
@@ -1556,6 +2066,11 @@ LogicalResult convertTile(NodeContext &ctx) {
     pairSizes.append({repeat, dim});
   }
   SmallVector<int64_t> shape = staticShapeOf(sizes);
+  if (hasZeroDim(shape)) {
+    ctx.setOutput(0, emptyTensor(ctx, sizes, type.getElementType()),
+                  isUnsigned);
+    return success();
+  }
   DenseElementsAttr constant = ctx.constantInput(0);
   if (constant && isFoldable(shape)) {
     SmallVector<int64_t> strides = stridesOf(type.getShape());
@@ -1592,7 +2107,66 @@ LogicalResult convertTile(NodeContext &ctx) {
   return success();
 }
 
+/// Broadcasts `input` to `sizes` (aligned right). A dynamic input dim may
+/// be a broadcast 1 at run time: it reads index 0 where it is.
+Value broadcastAtRunTime(NodeContext &ctx, Value input,
+                         ArrayRef<OpFoldResult> sizes) {
+  RankedTensorType type = typeOf(input);
+  int64_t rank = sizes.size();
+  int64_t offset = rank - type.getRank();
+  IndexMath m{ctx.builder, ctx.loc};
+  SmallVector<Value> isOne;
+  for (int64_t j = 0; j < type.getRank(); ++j)
+    isOne.push_back(
+        type.isDynamicDim(j)
+            ? m.eq(toIndexValue(ctx, dimOf(ctx, input, j)), m.constant(1))
+            : Value());
+  Value init = emptyTensor(ctx, sizes, type.getElementType());
+  return buildParallelGeneric(
+      ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) {
+        SmallVector<Value> loops = loopIndices(b, loc, rank);
+        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+        SmallVector<Value> at;
+        for (int64_t j = 0; j < type.getRank(); ++j) {
+          Value loop = loops[offset + j];
+          if (isOne[j])
+            at.push_back(arith::SelectOp::create(b, loc, isOne[j], zero, loop));
+          else
+            at.push_back(type.getDimSize(j) == 1 ? zero : loop);
+        }
+        return tensor::ExtractOp::create(b, loc, input, at);
+      });
+}
+
+/// Expand to a shape known only at run time; sizes broadcast then.
+LogicalResult convertRuntimeExpand(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  FailureOr<SmallVector<Value>> requested = runtimeIndices(ctx, 1, "shape");
+  if (failed(requested))
+    return failure();
+  IndexMath m{ctx.builder, ctx.loc};
+  int64_t inputRank = typeOf(input).getRank();
+  int64_t shapeRank = requested->size();
+  int64_t rank = std::max(inputRank, shapeRank);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t j = d - (rank - inputRank), k = d - (rank - shapeRank);
+    if (j < 0) {
+      sizes.push_back((*requested)[k]);
+      continue;
+    }
+    Value dim = toIndexValue(ctx, dimOf(ctx, input, j));
+    sizes.push_back(k < 0 ? dim
+                          : m.select(m.eq((*requested)[k], m.constant(1)), dim,
+                                     (*requested)[k]));
+  }
+  ctx.setOutput(0, broadcastAtRunTime(ctx, input, sizes), ctx.isUnsigned(0));
+  return success();
+}
+
 LogicalResult convertExpand(NodeContext &ctx) {
+  if (!ctx.constantInput(1))
+    return convertRuntimeExpand(ctx);
   Value input = ctx.input(0);
   RankedTensorType type = typeOf(input);
   FailureOr<SmallVector<int64_t>> requested =
@@ -1608,6 +2182,8 @@ LogicalResult convertExpand(NodeContext &ctx) {
                            << llvm::make_range(requested->begin(),
                                                requested->end())
                            << "]";
+  if (failed(checkResultShape(ctx, *shape)))
+    return failure();
   int64_t rank = shape->size();
   int64_t offset = rank - type.getRank();
   // Input dims of size 1 that grow read index 0.
@@ -1653,32 +2229,7 @@ LogicalResult convertExpand(NodeContext &ctx) {
         ctx, init, input, map,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   } else {
-    // A dynamic input dim may be a broadcast 1 at run time: read index 0
-    // where it is.
-    SmallVector<Value> isOne;
-    for (int64_t j = 0; j < type.getRank(); ++j)
-      isOne.push_back(type.isDynamicDim(j)
-                          ? arith::CmpIOp::create(
-                                ctx.builder, ctx.loc, arith::CmpIPredicate::eq,
-                                toIndexValue(ctx, dimOf(ctx, input, j)),
-                                indexConstant(ctx, 1))
-                                .getResult()
-                          : Value());
-    result = buildParallelGeneric(
-        ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) {
-          SmallVector<Value> loops = loopIndices(b, loc, rank);
-          Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-          SmallVector<Value> at;
-          for (int64_t j = 0; j < type.getRank(); ++j) {
-            Value loop = loops[offset + j];
-            if (isOne[j])
-              at.push_back(
-                  arith::SelectOp::create(b, loc, isOne[j], zero, loop));
-            else
-              at.push_back(broadcasts(j) ? zero : loop);
-          }
-          return tensor::ExtractOp::create(b, loc, input, at);
-        });
+    result = broadcastAtRunTime(ctx, input, sizes);
   }
   ctx.setOutput(0, result, isUnsigned);
   return success();
@@ -1845,12 +2396,24 @@ LogicalResult convertGatherElements(NodeContext &ctx) {
 LogicalResult convertOneHot(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
   Value indices = ctx.input(0), values = ctx.input(2);
-  FailureOr<double> depthValue = requireConstantScalar(ctx, 1, "depth");
-  if (failed(depthValue))
-    return failure();
-  int64_t depth = static_cast<int64_t>(*depthValue);
-  if (depth < 1)
-    return ctx.emitError() << "'depth' must be positive, not " << *depthValue;
+  // The depth may be known only at run time (a float depth truncates).
+  OpFoldResult depth;
+  if (ctx.constantInput(1)) {
+    FailureOr<double> value = requireConstantScalar(ctx, 1, "depth");
+    if (failed(value))
+      return failure();
+    if (!(*value >= 1 && *value < double(int64_t(1) << 62)))
+      return ctx.emitError() << "'depth' must be positive, not " << *value;
+    depth = b.getIndexAttr(static_cast<int64_t>(*value));
+  } else {
+    RankedTensorType depthType = ctx.inputType(1);
+    if (!depthType.hasStaticShape() || depthType.getNumElements() != 1)
+      return ctx.emitError() << "'depth' must hold one value";
+    depth =
+        indexFromScalar(b, ctx.loc, runtimeScalar(ctx, 1), ctx.isUnsigned(1));
+  }
+  Value depthSize = arith::IndexCastOp::create(b, ctx.loc, b.getI64Type(),
+                                               toIndexValue(ctx, depth));
   RankedTensorType valuesType = typeOf(values);
   if (valuesType.getRank() != 1 ||
       (valuesType.getDimSize(0) != 2 && !valuesType.isDynamicDim(0)))
@@ -1865,15 +2428,15 @@ LogicalResult convertOneHot(NodeContext &ctx) {
   Value on = tensor::ExtractOp::create(b, ctx.loc, values,
                                        ValueRange{indexConstant(ctx, 1)});
   SmallVector<OpFoldResult> sizes = sizesOf(ctx, indices);
-  sizes.insert(sizes.begin() + *axis, b.getIndexAttr(depth));
+  sizes.insert(sizes.begin() + *axis, depth);
+  if (failed(checkResultShape(ctx, staticShapeOf(sizes))))
+    return failure();
   Value init = emptyTensor(ctx, sizes, valuesType.getElementType());
   bool indicesUnsigned = ctx.isUnsigned(0);
   Value result = buildParallelGeneric(
       ctx, init, indices, dropDimMap(b, rank, *axis),
       [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
         Value index = toI64(b, loc, args[0], indicesUnsigned);
-        Value depthSize =
-            arith::ConstantIntOp::create(b, loc, b.getI64Type(), depth);
         Value zero = arith::ConstantIntOp::create(b, loc, b.getI64Type(), 0);
         Value negative = arith::CmpIOp::create(
             b, loc, arith::CmpIPredicate::slt, index, zero);
@@ -1902,7 +2465,14 @@ struct ResizeOptions {
   std::string nearest;
   double cubicA;
   bool excludeOutside;
+  /// The roi of tf_crop_and_resize when constant.
   SmallVector<double> roi;
+  /// Which input holds the scales, and whether they (or the sizes) are
+  /// given.
+  unsigned scalesInput;
+  bool hasScales;
+  /// Whether scales, sizes or roi are known only at run time.
+  bool atRunTime;
 };
 
 /// How one output axis of a Resize reads the input: each output position
@@ -2029,25 +2599,12 @@ LogicalResult planResize(NodeContext &ctx, const ResizeOptions &options,
                          std::vector<ResizeAxis> &axes) {
   RankedTensorType type = ctx.inputType(0);
   int64_t rank = type.getRank();
-  auto present = [&](unsigned i) {
-    if (!ctx.hasInput(i))
-      return false;
-    RankedTensorType type = ctx.inputType(i);
-    return !type.hasStaticShape() || type.getNumElements() != 0;
-  };
-  unsigned scalesInput = ctx.opset() < 11 ? 1 : 2;
-  bool hasScales = present(scalesInput);
-  bool hasSizes = ctx.opset() >= 11 && present(3);
-  if (hasScales == hasSizes)
-    return ctx.emitError() << "needs exactly one of 'scales' and 'sizes'";
   std::optional<SmallVector<double>> scales;
   std::optional<SmallVector<int64_t>> outSizes;
-  if (hasScales && !(scales = ctx.constantFloats(scalesInput)))
-    return ctx.emitError() << "requires a constant 'scales' input (its value "
-                              "decides the result shape)";
-  if (hasSizes && !(outSizes = ctx.constantInts(3)))
-    return ctx.emitError() << "requires a constant 'sizes' input (its value "
-                              "decides the result shape)";
+  if (options.hasScales)
+    scales = ctx.constantFloats(options.scalesInput);
+  else if (!(outSizes = ctx.constantInts(3)))
+    return ctx.emitError() << "'sizes' must be integers";
   size_t count = scales ? scales->size() : outSizes->size();
   if (static_cast<int64_t>(count) != rank)
     return ctx.emitError() << (scales ? "'scales'" : "'sizes'") << " has "
@@ -2055,8 +2612,7 @@ LogicalResult planResize(NodeContext &ctx, const ResizeOptions &options,
   for (int64_t d = 0; d < rank; ++d) {
     int64_t in = type.getDimSize(d);
     if (ShapedType::isDynamic(in)) {
-      if (!scales || (*scales)[d] != 1)
-        return ctx.emitError() << "cannot resize dynamic axis " << d;
+      // Only unscaled axes may be dynamic here (see resizesDynamicAxis).
       sizes.push_back(dimOf(ctx, ctx.input(0), d));
       axes.emplace_back();
       continue;
@@ -2119,16 +2675,31 @@ FailureOr<ResizeOptions> getResizeOptions(NodeContext &ctx) {
     return ctx.emitError() << "unknown nearest_mode '" << options.nearest
                            << "'";
   if (options.coordinates == "tf_crop_and_resize") {
-    std::optional<SmallVector<double>> roi = ctx.constantFloats(1);
-    if (!roi ||
-        static_cast<int64_t>(roi->size()) != 2 * ctx.inputType(0).getRank())
-      return ctx.emitError() << "tf_crop_and_resize requires a constant "
-                                "'roi' of 2 * rank values";
-    options.roi = *roi;
+    RankedTensorType roiType = ctx.hasInput(1) ? ctx.inputType(1) : nullptr;
+    if (!roiType || roiType.getRank() != 1 ||
+        roiType.getDimSize(0) != 2 * ctx.inputType(0).getRank())
+      return ctx.emitError() << "tf_crop_and_resize requires a 'roi' of "
+                                "2 * rank values";
+    if (std::optional<SmallVector<double>> roi = ctx.constantFloats(1))
+      options.roi = *roi;
   }
   if (options.mode != ResizeMode::Nearest &&
       !isa<FloatType>(ctx.inputType(0).getElementType()))
     return ctx.emitError() << mode << " resize needs a float input";
+  auto present = [&](unsigned i) {
+    if (!ctx.hasInput(i))
+      return false;
+    RankedTensorType type = ctx.inputType(i);
+    return !type.hasStaticShape() || type.getNumElements() != 0;
+  };
+  options.scalesInput = v10 ? 1 : 2;
+  options.hasScales = present(options.scalesInput);
+  if (options.hasScales == (!v10 && present(3)))
+    return ctx.emitError() << "needs exactly one of 'scales' and 'sizes'";
+  unsigned shapeInput = options.hasScales ? options.scalesInput : 3;
+  options.atRunTime =
+      !ctx.constantInput(shapeInput) ||
+      (options.coordinates == "tf_crop_and_resize" && options.roi.empty());
   return options;
 }
 
@@ -2196,24 +2767,324 @@ Value buildResizeBody(OpBuilder &b, Location loc, Value input,
   return sum;
 }
 
+/// Resizes `input` to `sizes`. `tables` holds, for each axis in `resized`,
+/// its tap indices, tap weights (more than one tap) and crop flags (`crop`),
+/// each indexed by the output position along that axis.
+Value applyResize(NodeContext &ctx, Value input, ArrayRef<OpFoldResult> sizes,
+                  ArrayRef<int64_t> resized, ArrayRef<Value> tables,
+                  int64_t taps, bool crop) {
+  OpBuilder &b = ctx.builder;
+  Type elementType = typeOf(input).getElementType();
+  int64_t rank = sizes.size();
+  int64_t perAxis = resized.empty() ? 0 : tables.size() / resized.size();
+  SmallVector<AffineMap> maps;
+  for (int64_t d : resized)
+    maps.append(perAxis, AffineMap::get(rank, 0, b.getAffineDimExpr(d),
+                                        ctx.getContext()));
+  Value extrapolation =
+      crop ? scalarConstant(b, ctx.loc, elementType,
+                            ctx.getFloat("extrapolation_value", 0))
+           : Value();
+  Value init = emptyTensor(ctx, sizes, elementType);
+  return buildParallelGeneric(ctx, init, tables, maps,
+                              [&](OpBuilder &b, Location loc, ValueRange args) {
+                                return buildResizeBody(b, loc, input, resized,
+                                                       taps, crop,
+                                                       extrapolation, args);
+                              });
+}
+
+/// Double-precision arithmetic for resize coordinates computed at run time.
+struct FloatMath {
+  OpBuilder &b;
+  Location loc;
+
+  Value constant(double value) {
+    return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(value));
+  }
+  Value add(Value lhs, Value rhs) {
+    return arith::AddFOp::create(b, loc, lhs, rhs);
+  }
+  Value sub(Value lhs, Value rhs) {
+    return arith::SubFOp::create(b, loc, lhs, rhs);
+  }
+  Value mul(Value lhs, Value rhs) {
+    return arith::MulFOp::create(b, loc, lhs, rhs);
+  }
+  Value div(Value lhs, Value rhs) {
+    return arith::DivFOp::create(b, loc, lhs, rhs);
+  }
+  Value floor(Value value) { return math::FloorOp::create(b, loc, value); }
+  Value compare(arith::CmpFPredicate predicate, Value lhs, Value rhs) {
+    return arith::CmpFOp::create(b, loc, predicate, lhs, rhs);
+  }
+  Value select(Value condition, Value ifTrue, Value ifFalse) {
+    return arith::SelectOp::create(b, loc, condition, ifTrue, ifFalse);
+  }
+  Value fromIndex(Value index) {
+    Value wide = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+    return arith::SIToFPOp::create(b, loc, b.getF64Type(), wide);
+  }
+  /// Truncates toward zero.
+  Value toIndex(Value value) {
+    Value wide = arith::FPToSIOp::create(b, loc, b.getI64Type(), value);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), wide);
+  }
+};
+
+/// One axis of a Resize whose sizes are known only at run time.
+struct RuntimeResizeAxis {
+  Value in, out;          // index
+  Value scale, length;    // f64: the scale and the unrounded output length
+  Value roiStart, roiEnd; // f64, for tf_crop_and_resize
+};
+
+/// Run-time counterpart of sourceCoordinate.
+Value runtimeCoordinate(FloatMath &f, const ResizeOptions &options, Value x,
+                        Value in, const RuntimeResizeAxis &axis) {
+  using P = arith::CmpFPredicate;
+  StringRef mode = options.coordinates;
+  Value half = f.constant(0.5), one = f.constant(1);
+  Value last = f.sub(in, one), beyond = f.sub(axis.length, one);
+  if (mode == "half_pixel")
+    return f.sub(f.div(f.add(x, half), axis.scale), half);
+  if (mode == "pytorch_half_pixel")
+    return f.select(f.compare(P::OGT, axis.length, one),
+                    f.sub(f.div(f.add(x, half), axis.scale), half),
+                    f.constant(-0.5));
+  if (mode == "align_corners")
+    return f.select(f.compare(P::OEQ, axis.length, one), f.constant(0),
+                    f.div(f.mul(x, last), beyond));
+  if (mode == "tf_half_pixel_for_nn")
+    return f.div(f.add(x, half), axis.scale);
+  if (mode == "tf_crop_and_resize") {
+    Value width = f.sub(axis.roiEnd, axis.roiStart);
+    return f.select(
+        f.compare(P::OGT, axis.length, one),
+        f.add(f.mul(axis.roiStart, last),
+              f.div(f.mul(f.mul(x, width), last), beyond)),
+        f.mul(f.mul(half, f.add(axis.roiStart, axis.roiEnd)), last));
+  }
+  return f.div(x, axis.scale); // asymmetric
+}
+
+/// Run-time counterpart of roundNearest.
+Value runtimeNearest(FloatMath &f, StringRef mode, Value coordinate) {
+  using P = arith::CmpFPredicate;
+  Value floor = f.floor(coordinate);
+  Value fraction = f.sub(coordinate, floor);
+  Value up = f.add(floor, f.constant(1));
+  if (mode == "floor")
+    return floor;
+  if (mode == "ceil")
+    return f.select(f.compare(P::OEQ, fraction, f.constant(0)), floor, up);
+  P toFloor = mode == "round_prefer_ceil" ? P::OLT : P::OLE;
+  return f.select(f.compare(toFloor, fraction, f.constant(0.5)), floor, up);
+}
+
+/// Run-time counterpart of interpolationTaps.
+SmallVector<std::pair<int64_t, Value>>
+runtimeTaps(FloatMath &f, const ResizeOptions &options, Value ratio) {
+  Value one = f.constant(1);
+  if (options.mode == ResizeMode::Linear)
+    return {{0, f.sub(one, ratio)}, {1, ratio}};
+  Value a = f.constant(options.cubicA);
+  Value aPlus2 = f.constant(options.cubicA + 2);
+  Value aPlus3 = f.constant(options.cubicA + 3);
+  auto near = [&](Value t) {
+    return f.add(f.mul(f.mul(f.sub(f.mul(aPlus2, t), aPlus3), t), t), one);
+  };
+  auto far = [&](Value t) {
+    Value r = f.sub(f.mul(a, t), f.mul(f.constant(5), a));
+    r = f.add(f.mul(r, t), f.mul(f.constant(8), a));
+    return f.sub(f.mul(r, t), f.mul(f.constant(4), a));
+  };
+  Value two = f.constant(2);
+  return {{-1, far(f.add(ratio, one))},
+          {0, near(ratio)},
+          {1, near(f.sub(one, ratio))},
+          {2, far(f.sub(two, ratio))}};
+}
+
+/// The tables of one resized axis (as applyResize reads them), computed at
+/// run time by a linalg.generic over the output positions.
+SmallVector<Value> buildRuntimeTables(NodeContext &ctx,
+                                      const ResizeOptions &options,
+                                      const RuntimeResizeAxis &axis,
+                                      int64_t taps, bool crop) {
+  OpBuilder &b = ctx.builder;
+  Type elementType = typeOf(ctx.input(0)).getElementType();
+  SmallVector<Value> inits;
+  for (int64_t t = 0; t < taps; ++t)
+    inits.push_back(emptyTensor(ctx, {axis.out}, b.getI64Type()));
+  for (int64_t t = 0; taps > 1 && t < taps; ++t)
+    inits.push_back(emptyTensor(ctx, {axis.out}, elementType));
+  if (crop)
+    inits.push_back(emptyTensor(ctx, {axis.out}, b.getI1Type()));
+  SmallVector<AffineMap> maps(inits.size(), b.getMultiDimIdentityMap(1));
+  return buildGeneric(
+      ctx, {}, {}, inits, maps, 1, {},
+      [&](OpBuilder &b, Location loc, ValueRange) {
+        using P = arith::CmpFPredicate;
+        FloatMath f{b, loc};
+        IndexMath m{b, loc};
+        Value in = f.fromIndex(axis.in);
+        Value x = f.fromIndex(linalg::IndexOp::create(b, loc, 0));
+        Value c = runtimeCoordinate(f, options, x, in, axis);
+        SmallVector<std::pair<Value, Value>> points; // (index, weight)
+        if (options.mode == ResizeMode::Nearest) {
+          points.push_back({runtimeNearest(f, options.nearest, c), Value()});
+        } else {
+          // On an integer coordinate the reference takes ratio 1 past c - 1.
+          Value floor = f.floor(c);
+          Value ratio = f.sub(c, floor);
+          Value integral = f.compare(P::OEQ, ratio, f.constant(0));
+          Value base = f.select(integral, f.sub(floor, f.constant(1)), floor);
+          ratio = f.select(integral, f.constant(1), ratio);
+          for (auto [offset, weight] : runtimeTaps(f, options, ratio))
+            points.push_back({f.add(base, f.constant(offset)), weight});
+        }
+        if (options.excludeOutside) {
+          Value total = f.constant(0);
+          for (auto &[index, weight] : points) {
+            Value outside = arith::OrIOp::create(
+                b, loc, f.compare(P::OLT, index, f.constant(0)),
+                f.compare(P::OGE, index, in));
+            weight = f.select(outside, f.constant(0), weight);
+            total = f.add(total, weight);
+          }
+          for (auto &point : points)
+            point.second = f.div(point.second, total);
+        }
+        SmallVector<Value> yields;
+        Value last = m.sub(axis.in, m.constant(1));
+        for (auto &point : points) {
+          Value index = m.clamp(f.toIndex(point.first), m.constant(0), last);
+          yields.push_back(
+              arith::IndexCastOp::create(b, loc, b.getI64Type(), index));
+        }
+        for (auto &point : points)
+          if (point.second)
+            yields.push_back(
+                convertScalar(b, loc, point.second, elementType, false, false));
+        if (crop)
+          yields.push_back(arith::AndIOp::create(
+              b, loc, f.compare(P::OGE, c, f.constant(0)),
+              f.compare(P::OLE, c, f.sub(in, f.constant(1)))));
+        return yields;
+      });
+}
+
+/// Whether a scale of 1 leaves an axis as it is: true unless the coordinate
+/// mapping shifts (tf_half_pixel_for_nn) or crops (tf_crop_and_resize).
+bool unitScaleKeepsAxis(const ResizeOptions &options) {
+  return options.coordinates != "tf_half_pixel_for_nn" &&
+         options.coordinates != "tf_crop_and_resize";
+}
+
+/// Resize by scales, sizes or roi known only at run time: every axis gets
+/// tables computed then.
+LogicalResult convertRuntimeResize(NodeContext &ctx,
+                                   const ResizeOptions &options) {
+  OpBuilder &b = ctx.builder;
+  Value input = ctx.input(0);
+  int64_t rank = typeOf(input).getRank();
+  unsigned shapeInput = options.hasScales ? options.scalesInput : 3;
+  RankedTensorType shapeType = ctx.inputType(shapeInput);
+  if (shapeType.getRank() != 1 || shapeType.getDimSize(0) != rank)
+    return ctx.emitError() << "'" << (options.hasScales ? "scales" : "sizes")
+                           << "' must hold " << rank << " values";
+  FloatMath f{b, ctx.loc};
+  IndexMath m{b, ctx.loc};
+  auto element = [&](unsigned i, int64_t k) -> Value {
+    Value value = tensor::ExtractOp::create(b, ctx.loc, ctx.input(i),
+                                            ValueRange{m.constant(k)});
+    return convertScalar(b, ctx.loc, value, b.getF64Type(), ctx.isUnsigned(i),
+                         false);
+  };
+  bool crop = options.coordinates == "tf_crop_and_resize";
+  int64_t taps = options.mode == ResizeMode::Nearest  ? 1
+                 : options.mode == ResizeMode::Linear ? 2
+                                                      : 4;
+  SmallVector<Value> outSizes;
+  if (!options.hasScales) {
+    FailureOr<SmallVector<Value>> values = runtimeIndices(ctx, 3, "sizes");
+    if (failed(values))
+      return failure();
+    outSizes = *values;
+  }
+  std::optional<SmallVector<double>> knownScales;
+  if (options.hasScales && unitScaleKeepsAxis(options))
+    knownScales = ctx.constantFloats(shapeInput);
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<Value> tables;
+  SmallVector<int64_t> resized;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (knownScales && (*knownScales)[d] == 1) {
+      sizes.push_back(dimOf(ctx, input, d));
+      continue;
+    }
+    RuntimeResizeAxis axis;
+    axis.in = toIndexValue(ctx, dimOf(ctx, input, d));
+    Value in = f.fromIndex(axis.in);
+    if (options.hasScales) {
+      axis.scale = element(shapeInput, d);
+      axis.length = f.mul(in, axis.scale);
+      axis.out = f.toIndex(f.floor(axis.length));
+    } else {
+      axis.out = m.max(outSizes[d], m.constant(0));
+      axis.length = f.fromIndex(axis.out);
+      axis.scale = f.div(axis.length, in);
+    }
+    if (crop) {
+      axis.roiStart = element(1, d);
+      axis.roiEnd = element(1, rank + d);
+    }
+    sizes.push_back(axis.out);
+    resized.push_back(d);
+    llvm::append_range(tables,
+                       buildRuntimeTables(ctx, options, axis, taps, crop));
+  }
+  ctx.setOutput(0, applyResize(ctx, input, sizes, resized, tables, taps, crop),
+                ctx.isUnsigned(0));
+  return success();
+}
+
+/// Whether a dynamic input axis is resized (its tables then need its size,
+/// known only at run time).
+bool resizesDynamicAxis(NodeContext &ctx, const ResizeOptions &options) {
+  ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  if (!ShapedType::isDynamicShape(shape))
+    return false;
+  if (!options.hasScales || !unitScaleKeepsAxis(options))
+    return true;
+  SmallVector<double> scales = *ctx.constantFloats(options.scalesInput);
+  if (scales.size() != shape.size())
+    return false; // planResize reports it.
+  for (auto [size, scale] : llvm::zip_equal(shape, scales))
+    if (ShapedType::isDynamic(size) && scale != 1)
+      return true;
+  return false;
+}
+
 LogicalResult convertResize(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
   FailureOr<ResizeOptions> options = getResizeOptions(ctx);
   if (failed(options))
     return failure();
+  if (options->atRunTime || resizesDynamicAxis(ctx, *options))
+    return convertRuntimeResize(ctx, *options);
   SmallVector<OpFoldResult> sizes;
   std::vector<ResizeAxis> axes;
   if (failed(planResize(ctx, *options, sizes, axes)))
     return failure();
   Value input = ctx.input(0);
   Type elementType = typeOf(input).getElementType();
-  int64_t rank = axes.size();
   bool crop = options->coordinates == "tf_crop_and_resize";
   int64_t taps = 0;
 
   // Each resized axis reads its tables at its own output position.
   SmallVector<Value> tables;
-  SmallVector<AffineMap> maps;
   SmallVector<int64_t> resized;
   for (auto [d, axis] : llvm::enumerate(axes)) {
     if (axis.identity)
@@ -2235,21 +3106,9 @@ LogicalResult convertResize(NodeContext &ctx) {
       tables.push_back(
           tableConstant<bool>(ctx, b.getI1Type(), axis.inside,
                               [&](bool v) { return b.getBoolAttr(v); }));
-    maps.resize(tables.size(), AffineMap::get(rank, 0, b.getAffineDimExpr(d),
-                                              ctx.getContext()));
   }
-  Value extrapolation =
-      crop ? scalarConstant(b, ctx.loc, elementType,
-                            ctx.getFloat("extrapolation_value", 0))
-           : Value();
-  Value init = emptyTensor(ctx, sizes, elementType);
-  Value result = buildParallelGeneric(
-      ctx, init, tables, maps,
-      [&](OpBuilder &b, Location loc, ValueRange args) {
-        return buildResizeBody(b, loc, input, resized, taps, crop,
-                               extrapolation, args);
-      });
-  ctx.setOutput(0, result, ctx.isUnsigned(0));
+  ctx.setOutput(0, applyResize(ctx, input, sizes, resized, tables, taps, crop),
+                ctx.isUnsigned(0));
   return success();
 }
 
@@ -2273,24 +3132,17 @@ buildLoop(NodeContext &ctx, Value count, ValueRange inits,
   return SmallVector<Value>(loop.getResults());
 }
 
-LogicalResult convertCumSum(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = typeOf(input);
-  FailureOr<double> axisValue = requireConstantScalar(ctx, 1, "axis");
-  if (failed(axisValue))
-    return failure();
-  FailureOr<int64_t> axis =
-      normalizeAxis(ctx, static_cast<int64_t>(*axisValue), type.getRank());
-  if (failed(axis))
-    return failure();
-  bool exclusive = ctx.getInt("exclusive", 0) != 0;
-  bool reverse = ctx.getInt("reverse", 0) != 0;
+/// The cumulative sum of `input` along `axis` (exclusive: of the elements
+/// before; reverse: from the end).
+Value buildCumSum(NodeContext &ctx, Value input, int64_t axis, bool exclusive,
+                  bool reverse) {
   OpBuilder &b = ctx.builder;
+  RankedTensorType type = typeOf(input);
   Type elementType = type.getElementType();
   SmallVector<OpFoldResult> sizes = sizesOf(ctx, input);
-  Value count = toIndexValue(ctx, sizes[*axis]);
+  Value count = toIndexValue(ctx, sizes[axis]);
   SmallVector<OpFoldResult> sliceSizes(sizes);
-  sliceSizes[*axis] = b.getIndexAttr(1);
+  sliceSizes[axis] = b.getIndexAttr(1);
   SmallVector<OpFoldResult> ones(sizes.size(), b.getIndexAttr(1));
   int64_t rank = type.getRank();
   AffineMap identity = b.getMultiDimIdentityMap(rank);
@@ -2305,7 +3157,7 @@ LogicalResult convertCumSum(NodeContext &ctx) {
               b, ctx.loc, arith::SubIOp::create(b, ctx.loc, count, iv),
               indexConstant(ctx, 1));
         SmallVector<OpFoldResult> offsets(sizes.size(), b.getIndexAttr(0));
-        offsets[*axis] = position;
+        offsets[axis] = position;
         Value slice = tensor::ExtractSliceOp::create(b, ctx.loc, input, offsets,
                                                      sliceSizes, ones);
         auto store = [&](Value part) -> Value {
@@ -2329,7 +3181,56 @@ LogicalResult convertCumSum(NodeContext &ctx) {
                 .front();
         return SmallVector<Value>{sum, exclusive ? result : store(sum)};
       });
-  ctx.setOutput(0, results[1], ctx.isUnsigned(0));
+  return castTo(ctx, results[1], type);
+}
+
+/// CumSum along an axis known only at run time: one scan per possible axis,
+/// chosen by scf.index_switch (a bad axis leaves the input as it is).
+Value buildRuntimeAxisCumSum(NodeContext &ctx, Value input, bool exclusive,
+                             bool reverse) {
+  OpBuilder &b = ctx.builder;
+  int64_t rank = typeOf(input).getRank();
+  IndexMath m{b, ctx.loc};
+  Value axis = m.wrap(
+      indexFromScalar(b, ctx.loc, runtimeScalar(ctx, 1), ctx.isUnsigned(1)),
+      m.constant(rank));
+  SmallVector<int64_t> cases(rank);
+  std::iota(cases.begin(), cases.end(), 0);
+  auto select = scf::IndexSwitchOp::create(b, ctx.loc, input.getType(), axis,
+                                           cases, rank);
+  OpBuilder::InsertionGuard guard(b);
+  for (int64_t a = 0; a < rank; ++a) {
+    b.setInsertionPointToStart(&select.getCaseRegions()[a].emplaceBlock());
+    scf::YieldOp::create(b, ctx.loc,
+                         buildCumSum(ctx, input, a, exclusive, reverse));
+  }
+  b.setInsertionPointToStart(&select.getDefaultRegion().emplaceBlock());
+  scf::YieldOp::create(b, ctx.loc, input);
+  return select.getResult(0);
+}
+
+LogicalResult convertCumSum(NodeContext &ctx) {
+  Value input = ctx.input(0);
+  RankedTensorType type = typeOf(input);
+  bool exclusive = ctx.getInt("exclusive", 0) != 0;
+  bool reverse = ctx.getInt("reverse", 0) != 0;
+  if (type.getRank() == 0)
+    return ctx.emitError() << "needs an input of rank 1 or more";
+  RankedTensorType axisType = ctx.inputType(1);
+  if (!axisType.hasStaticShape() || axisType.getNumElements() != 1 ||
+      !isa<IntegerType>(axisType.getElementType()))
+    return ctx.emitError() << "'axis' must be one integer";
+  if (!ctx.constantInput(1)) {
+    ctx.setOutput(0, buildRuntimeAxisCumSum(ctx, input, exclusive, reverse),
+                  ctx.isUnsigned(0));
+    return success();
+  }
+  FailureOr<int64_t> axis =
+      normalizeAxis(ctx, ctx.constantInts(1)->front(), type.getRank());
+  if (failed(axis))
+    return failure();
+  ctx.setOutput(0, buildCumSum(ctx, input, *axis, exclusive, reverse),
+                ctx.isUnsigned(0));
   return success();
 }
 
@@ -2437,21 +3338,30 @@ LogicalResult convertTopK(NodeContext &ctx) {
   FailureOr<int64_t> axis = normalizeAxis(ctx, ctx.getInt("axis", -1), rank);
   if (failed(axis))
     return failure();
-  int64_t k;
+  // k may be known only at run time (then assumed within the axis).
+  OpFoldResult k;
   if (ctx.opset() < 10) {
     if (!ctx.hasAttr("k"))
       return ctx.emitError() << "requires a 'k' attribute";
-    k = ctx.getInt("k", 0);
-  } else {
+    k = b.getIndexAttr(ctx.getInt("k", 0));
+  } else if (ctx.constantInput(1)) {
     FailureOr<double> value = requireConstantScalar(ctx, 1, "k");
     if (failed(value))
       return failure();
-    k = static_cast<int64_t>(*value);
+    k = b.getIndexAttr(static_cast<int64_t>(*value));
+  } else {
+    FailureOr<SmallVector<Value>> value = runtimeIndices(ctx, 1, "k");
+    if (failed(value))
+      return failure();
+    if (value->size() != 1)
+      return ctx.emitError() << "'k' must hold one value";
+    k = value->front();
   }
   int64_t dim = type.getDimSize(*axis);
-  if (k < 0 || (!ShapedType::isDynamic(dim) && k > dim))
-    return ctx.emitError() << "k = " << k << " is out of range for axis size "
-                           << dim;
+  std::optional<int64_t> knownK = getConstantIntValue(k);
+  if (knownK && (*knownK < 0 || (!ShapedType::isDynamic(dim) && *knownK > dim)))
+    return ctx.emitError() << "k = " << *knownK
+                           << " is out of range for axis size " << dim;
   bool largest = ctx.getInt("largest", 1) != 0;
   bool isUnsigned = ctx.isUnsigned(0);
 
@@ -2459,7 +3369,7 @@ LogicalResult convertTopK(NodeContext &ctx) {
   // order (value, then lower index first). The loop carries only the
   // results, which it updates in place; step t reads pick t-1 back.
   SmallVector<OpFoldResult> sizes = sizesOf(ctx, input);
-  sizes[*axis] = b.getIndexAttr(k);
+  sizes[*axis] = k;
   SmallVector<OpFoldResult> reducedSizes(sizes);
   reducedSizes.erase(reducedSizes.begin() + *axis);
   SmallVector<OpFoldResult> pickSizes(sizes);
@@ -2468,7 +3378,7 @@ LogicalResult convertTopK(NodeContext &ctx) {
   SmallVector<Value> inits = {emptyTensor(ctx, sizes, type.getElementType()),
                               emptyTensor(ctx, sizes, b.getI64Type())};
   SmallVector<Value> results = buildLoop(
-      ctx, indexConstant(ctx, k), inits, [&](Value iv, ValueRange carried) {
+      ctx, toIndexValue(ctx, k), inits, [&](Value iv, ValueRange carried) {
         Value zero = indexConstant(ctx, 0);
         Value first = arith::CmpIOp::create(b, ctx.loc,
                                             arith::CmpIPredicate::eq, iv, zero);
