@@ -1,13 +1,12 @@
 //===- FuseGatedMatmul.cpp - gate + matmul (+ bias) to gated_matmul -------===//
 
 #include "sift/Transforms/Passes.h"
+#include "sift/Utils/ConstantWeights.h"
 #include "sift/Utils/MatmulMatchers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -19,19 +18,6 @@ namespace sift {
 using namespace mlir;
 using namespace sift;
 using namespace sift::sparsity;
-
-/// The values of an f32 constant, from a resource blob or inline.
-static std::optional<SmallVector<float>> getF32Values(ElementsAttr weights) {
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(weights)) {
-    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return std::nullopt;
-    return SmallVector<float>(*data);
-  }
-  if (auto dense = dyn_cast<DenseElementsAttr>(weights))
-    return llvm::to_vector(dense.getValues<float>());
-  return std::nullopt;
-}
 
 /// An input-major [K, N] copy of the f32 output-major [N, K] `weights`, as a
 /// new resource blob named after the original.
@@ -45,13 +31,9 @@ static TypedAttr transposeToInputMajor(ElementsAttr weights) {
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < k; ++j)
       transposed[j * n + i] = (*values)[i * k + j];
-  std::string name = "weights_input_major";
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(weights))
-    name = (resource.getRawHandle().getKey() + "_input_major").str();
   auto newType = RankedTensorType::get({k, n}, type.getElementType());
-  return cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
-      newType, name,
-      HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(transposed)));
+  return makeF32Weights(newType, transposed,
+                        getWeightsName(weights, "weights") + "_input_major");
 }
 
 /// The [N] vector that `add` adds to every row of `product`, when `add` is

@@ -362,10 +362,10 @@ greedySparsities(llvm::StringRef executable, ArrayRef<GateInfo> gates,
 }
 } // namespace
 
-llvm::Expected<std::vector<double>>
-sift::measureSparsity(llvm::StringRef executable, ArrayRef<GateInfo> gates,
-                      ArrayRef<float> thresholds,
-                      const CalibrationOptions &options) {
+llvm::Expected<GateMeasurement>
+sift::measureGates(llvm::StringRef executable, ArrayRef<GateInfo> gates,
+                   ArrayRef<float> thresholds,
+                   const CalibrationOptions &options) {
   auto runs = findRuns(options);
   if (!runs)
     return runs.takeError();
@@ -373,12 +373,22 @@ sift::measureSparsity(llvm::StringRef executable, ArrayRef<GateInfo> gates,
                            options);
   if (!magnitudes)
     return magnitudes.takeError();
-  std::vector<double> sparsity;
-  for (size_t g = 0; g < gates.size(); ++g)
-    sparsity.push_back(fractionAtMost((*magnitudes)[g],
-                                      thresholds.empty() ? 0.0f
-                                                         : thresholds[g]));
-  return sparsity;
+  GateMeasurement measured;
+  for (size_t g = 0; g < gates.size(); ++g) {
+    const std::vector<float> &values = (*magnitudes)[g];
+    float threshold = thresholds.empty() ? 0.0f : thresholds[g];
+    measured.sparsity.push_back(fractionAtMost(values, threshold));
+    // Recorded row by row: value i belongs to channel i % K.
+    int64_t channels = gates[g].inputs;
+    std::vector<float> survived(channels, 0.0f);
+    for (size_t i = 0; i < values.size(); ++i)
+      survived[i % channels] += values[i] > threshold;
+    float tokens = static_cast<float>(values.size() / channels);
+    for (float &count : survived)
+      count /= std::max(tokens, 1.0f);
+    measured.frequency.push_back(std::move(survived));
+  }
+  return measured;
 }
 
 llvm::Expected<CalibrationResult>
@@ -415,11 +425,10 @@ sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
     for (size_t g = 0; g < gates.size(); ++g)
       result.thresholds[g] = thresholdFor((*magnitudes)[g], targets[g]);
   }
-  auto realised = measureSparsity(executable, gates, result.thresholds,
-                                  options);
-  if (!realised)
-    return realised.takeError();
-  result.sparsity = std::move(*realised);
+  auto measured = measureGates(executable, gates, result.thresholds, options);
+  if (!measured)
+    return measured.takeError();
+  result.measured = std::move(*measured);
   return result;
 }
 

@@ -41,11 +41,18 @@ struct CalibrationOptions {
   std::string scratchDir;
 };
 
+/// What the gates do on the calibration data with all thresholds in place.
+struct GateMeasurement {
+  /// Per gate, the share of its activations it zeroes.
+  std::vector<double> sparsity;
+  /// Per gate and input channel, the share of tokens in which the channel
+  /// survives the gate.
+  std::vector<std::vector<float>> frequency;
+};
+
 struct CalibrationResult {
   std::vector<float> thresholds;
-  /// The sparsity each gate realises on the calibration data with all the
-  /// thresholds in place.
-  std::vector<double> sparsity;
+  GateMeasurement measured;
 };
 
 /// Chooses thresholds for `gates` by running `executable` (compiled with the
@@ -54,10 +61,10 @@ llvm::Expected<CalibrationResult>
 calibrate(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
           const CalibrationOptions &options);
 
-/// Measures the sparsity each gate realises with `thresholds` (empty: the
-/// compiled ones) on the calibration data.
-llvm::Expected<std::vector<double>>
-measureSparsity(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
+/// Measures what each gate does with `thresholds` (empty: the compiled ones)
+/// on the calibration data.
+llvm::Expected<GateMeasurement>
+measureGates(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
                 llvm::ArrayRef<float> thresholds,
                 const CalibrationOptions &options);
 

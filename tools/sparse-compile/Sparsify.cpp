@@ -2,7 +2,9 @@
 
 #include "Sparsify.h"
 
+#include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
+#include "sift/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -24,6 +26,23 @@ static llvm::Error gateMatmuls(ModuleOp module,
   if (failed(pm.run(module)))
     return llvm::createStringError("gating the matmuls of '" +
                                    options.modelPath + "' failed");
+  return llvm::Error::success();
+}
+
+/// Orders the input channels of gated matmuls in feed-forward blocks by how
+/// often calibration saw them active.
+static llvm::Error reorderNeurons(ModuleOp module,
+                                  ArrayRef<std::vector<float>> frequency) {
+  unsigned index = 0;
+  module.walk([&](sparsity::GatedMatmulOp op) {
+    op->setAttr("sparsity.activation_frequency",
+                DenseF32ArrayAttr::get(module.getContext(),
+                                       frequency[index++]));
+  });
+  PassManager pm(module.getContext());
+  pm.addPass(createSparsityReorderNeurons());
+  if (failed(pm.run(module)))
+    return llvm::createStringError("reordering neurons failed");
   return llvm::Error::success();
 }
 
@@ -140,19 +159,24 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   calibration.numInputs = options.numInputs;
   calibration.scratchDir = scratch.path;
   if (!options.calibration.empty()) {
+    GateMeasurement measured;
     if (options.lossless) {
-      auto measured = measureSparsity(executable, gates, {}, calibration);
-      if (!measured)
-        return measured.takeError();
-      sparsity = std::move(*measured);
+      auto result = measureGates(executable, gates, {}, calibration);
+      if (!result)
+        return result.takeError();
+      measured = std::move(*result);
     } else {
       auto result = calibrate(executable, gates, calibration);
       if (!result)
         return result.takeError();
       thresholds = std::move(result->thresholds);
-      sparsity = std::move(result->sparsity);
+      measured = std::move(result->measured);
       setThresholds(module, thresholds);
     }
+    sparsity = measured.sparsity;
+    if (options.reorderNeurons)
+      if (llvm::Error error = reorderNeurons(module, measured.frequency))
+        return std::move(error);
   }
   if (!options.verification.empty()) {
     CalibrationOptions heldOut = calibration;

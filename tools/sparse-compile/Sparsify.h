@@ -23,6 +23,8 @@ struct SparsifyOptions {
   /// Held-out data to compare the gated model with the dense one on.
   std::string verification;
   std::string reportPath;
+  /// Order feed-forward neurons by calibrated activation frequency.
+  bool reorderNeurons = true;
   std::string modelPath;
   int numInputs = 0;
 };

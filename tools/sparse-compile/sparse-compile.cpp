@@ -128,6 +128,12 @@ cl::opt<std::string> verificationData(
              "compare the gated model with the dense one: relative error "
              "and top-1 agreement of output 0, realised sparsity"),
     cl::value_desc("path"), cl::cat(sparsityCategory));
+cl::opt<bool> reorderNeurons(
+    "reorder-neurons",
+    cl::desc("Order feed-forward neurons by calibrated activation frequency "
+             "so that the rows read most often are adjacent (default on; "
+             "results are unchanged)"),
+    cl::init(true), cl::cat(sparsityCategory));
 cl::opt<std::string> reportPath(
     "report",
     cl::desc("Write a JSON report of the gates and active parameters"),
@@ -357,6 +363,7 @@ int main(int argc, char **argv) {
     options.calibration = calibrationData;
     options.verification = verificationData;
     options.reportPath = reportPath;
+    options.reorderNeurons = reorderNeurons;
     options.modelPath = inputPath;
     options.numInputs = static_cast<int>(entry.getNumArguments());
     auto buildCalibrationModel = [&](ModuleOp copy,

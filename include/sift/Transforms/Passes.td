@@ -58,4 +58,29 @@ def SparsityFuseGatedMatmul : Pass<"sparsity-fuse-gated-matmul"> {
   let dependentDialects = ["::sift::sparsity::SparsityDialect"];
 }
 
+def SparsityReorderNeurons : Pass<"sparsity-reorder-neurons"> {
+  let summary = "Order a gated matmul's input channels by how often they are "
+                "active, permuting the producing weights to match";
+  let description = [{
+    A gated matmul reads one weight row per active input channel; rows of
+    channels that are active together are cheapest to read when they are
+    adjacent. Calibration attaches `sparsity.activation_frequency` (one f32
+    per input channel: the share of calibration tokens in which the channel
+    survived the gate) to gated matmuls. For each such op whose input is
+    produced, through elementwise ops only, by matmuls with constant weights
+    (a feed-forward block: up and gate projections, activation, down
+    projection), this pass sorts the channels by decreasing frequency and
+    applies the permutation to both sides at compile time: the columns (and
+    bias) of the producing weights and the rows of the consuming weights.
+    Results are unchanged; the most frequently active rows become one
+    contiguous, mostly cache-resident block.
+
+    Ops without the attribute, or whose input has uses or producers the
+    permutation cannot follow (a value used outside the block, broadcasts,
+    non-constant weights), are left alone. The attribute is dropped once
+    applied.
+  }];
+  let dependentDialects = ["::sift::sparsity::SparsityDialect"];
+}
+
 #endif // SIFT_TRANSFORMS_PASSES_TD

@@ -49,6 +49,7 @@ LogicalResult GraphImporter::checkOpsets() {
     found = true;
     defaultOpset = opset.version();
   }
+  modelOpset = defaultOpset;
   if (!found && model.opset_import_size() == 0 && model.ir_version() < 3) {
     // IR versions before 3 had no opset_import; they predate opset 7.
     return emitModelError() << "model has IR version " << model.ir_version()
@@ -71,9 +72,11 @@ LogicalResult GraphImporter::checkOpsets() {
 /// that use them as opset 7 reads them: AveragePool-7 added
 /// count_include_pad (default off, the old behaviour); Gemm-7 made the
 /// broadcast of C implicit; BatchNormalization-7 dropped is_test, and a node
-/// with is_test = 1 computes exactly the inference form of opset 7. The
-/// binary ops replaced `broadcast` (B matching a suffix of A's shape) with
-/// numpy broadcasting, which agrees except where `axis` placed B elsewhere.
+/// with is_test = 1 computes exactly the inference form of opset 7. Two
+/// changes of meaning are imported by their converters, which read the
+/// declared opset: the binary ops replaced `broadcast` (B aligned with A's
+/// trailing dimensions, or at `axis`) with numpy broadcasting, and PRelu's
+/// slope of shape [C] applied per channel (axis 1) before opset 7.
 static bool isCompatibleWithOpset7(const onnx::NodeProto &node) {
   StringRef op = node.op_type();
   auto hasAttr = [&](StringRef name, std::optional<int64_t> value) {
@@ -81,12 +84,12 @@ static bool isCompatibleWithOpset7(const onnx::NodeProto &node) {
       return a.name() == name && (!value || a.i() == *value);
     });
   };
-  if (op == "AveragePool" || op == "Gemm")
+  if (op == "AveragePool" || op == "Gemm" || op == "PRelu")
     return true;
   if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "And", "Or",
                           "Xor", "Equal", "Greater", "Less"},
                          op))
-    return !hasAttr("axis", std::nullopt);
+    return true;
   if (op == "BatchNormalization")
     return hasAttr("is_test", 1);
   return false;

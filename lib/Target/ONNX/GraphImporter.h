@@ -25,6 +25,7 @@ public:
   //===--- Used by NodeContext --------------------------------------------===//
 
   int64_t opset() const { return defaultOpset; }
+  int64_t declaredOpset() const { return modelOpset; }
   llvm::StringRef modelPath() const { return path; }
   llvm::StringRef nodeName(const onnx::NodeProto &node) const;
   /// The value bound to an ONNX name; constants materialise on first use.
@@ -56,6 +57,8 @@ private:
   mlir::OpBuilder builder;
   ExternalDataFiles externalData;
   int64_t defaultOpset = 0;
+  /// The opset the model declares; defaultOpset is 7 for older ones.
+  int64_t modelOpset = 0;
 
   /// Nodes in an order where every producer comes before its users.
   std::vector<const onnx::NodeProto *> sortedNodes;

@@ -17,6 +17,8 @@ StringRef NodeContext::name() const { return graph.nodeName(nodeProto); }
 
 int64_t NodeContext::opset() const { return graph.opset(); }
 
+int64_t NodeContext::declaredOpset() const { return graph.declaredOpset(); }
+
 Value NodeContext::input(unsigned i) const {
   return hasInput(i) ? graph.lookup(nodeProto.input(i)) : Value();
 }

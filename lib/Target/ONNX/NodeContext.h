@@ -37,8 +37,14 @@ public:
   llvm::StringRef opType() const { return nodeProto.op_type(); }
   /// The node's name, or "<OpType>_<index>" when the model gives none.
   llvm::StringRef name() const;
-  /// The opset version of the default domain that the model imports.
+  /// The opset version of the default domain that the model imports; a
+  /// model of an older opset imports as opset 7 (see checkOlderOpset).
   int64_t opset() const;
+  /// The default-domain opset the model declares, older than opset() where
+  /// a pre-7 model imports as opset 7: converters of the ops whose meaning
+  /// changed at 7 (legacy `broadcast`/`axis`, PRelu's per-channel slope)
+  /// read it.
+  int64_t declaredOpset() const;
   mlir::MLIRContext *getContext() const { return builder.getContext(); }
 
   //===--- Operands -------------------------------------------------------===//
@@ -125,6 +131,7 @@ void registerElementwiseConverters(OpConverterRegistry &registry);
 void registerNeuralNetworkConverters(OpConverterRegistry &registry);
 void registerShapeConverters(OpConverterRegistry &registry);
 void registerReductionConverters(OpConverterRegistry &registry);
+void registerRecurrentConverters(OpConverterRegistry &registry);
 
 /// The registry with every family in it.
 const OpConverterRegistry &getOpConverters();

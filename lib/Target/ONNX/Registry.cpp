@@ -11,6 +11,7 @@ const OpConverterRegistry &sift::onnx_import::getOpConverters() {
     registerNeuralNetworkConverters(r);
     registerShapeConverters(r);
     registerReductionConverters(r);
+    registerRecurrentConverters(r);
     return r;
   }();
   return registry;

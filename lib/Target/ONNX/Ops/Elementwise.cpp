@@ -74,8 +74,58 @@ LogicalResult checkKind(NodeContext &ctx, unsigned index, Kind kind) {
 /// The input count of variadic ops.
 constexpr unsigned kVariadic = std::numeric_limits<unsigned>::max();
 
+/// Whether the node is a binary op of opsets 1-6 that places B with the
+/// legacy `broadcast = 1` and an explicit `axis`. Without `axis`, B aligns
+/// with A's trailing dimensions, which numpy broadcasting does as well.
+bool hasLegacyBroadcastAxis(NodeContext &ctx) {
+  return ctx.declaredOpset() < 7 && ctx.getInt("broadcast", 0) == 1 &&
+         ctx.hasAttr("axis");
+}
+
+/// Aligns B (`value`, input #1) with A (input #0) as the legacy
+/// `broadcast = 1, axis = k` does, B's dimensions lying over A's from
+/// dimension k on: B gets unit dimensions before and after to A's rank, so
+/// that numpy broadcasting then places it there.
+FailureOr<Value> alignLegacyBroadcast(NodeContext &ctx, Value value) {
+  if (!hasLegacyBroadcastAxis(ctx))
+    return value;
+  int64_t rank = ctx.inputType(0).getRank();
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rankB = type.getRank();
+  int64_t axis = ctx.getInt("axis", 0);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis + rankB > rank)
+    return ctx.emitError() << "axis " << ctx.getInt("axis", 0)
+                           << " does not place B of type " << type
+                           << " within A of type " << ctx.inputType(0)
+                           << " (legacy broadcast)";
+  if (rankB == rank)
+    return value;
+  SmallVector<int64_t> shape(axis, 1);
+  llvm::append_range(shape, type.getShape());
+  shape.resize(rank, 1);
+  // Each dimension of B with the unit ones around it; a scalar B has no
+  // groups.
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rankB; ++d)
+    groups.push_back({axis + d});
+  if (!groups.empty()) {
+    for (int64_t d = axis - 1; d >= 0; --d)
+      groups.front().insert(groups.front().begin(), d);
+    for (int64_t d = axis + rankB; d < rank; ++d)
+      groups.back().push_back(d);
+  }
+  return tensor::ExpandShapeOp::create(
+             ctx.builder, ctx.loc,
+             RankedTensorType::get(shape, type.getElementType()), value,
+             groups)
+      .getResult();
+}
+
 /// The node's inputs, which must number `minInputs` to `maxInputs`, all be
-/// present, and share one element type of `kind`.
+/// present, and share one element type of `kind`. B of a binary op is
+/// aligned as legacy `broadcast`/`axis` places it (opsets 1-6).
 FailureOr<SmallVector<Value>> getOperands(NodeContext &ctx, unsigned minInputs,
                                           unsigned maxInputs, Kind kind) {
   unsigned count = ctx.numInputs();
@@ -101,6 +151,12 @@ FailureOr<SmallVector<Value>> getOperands(NodeContext &ctx, unsigned minInputs,
                              << ctx.inputType(0).getElementType() << " and "
                              << ctx.inputType(i).getElementType();
     operands.push_back(ctx.input(i));
+  }
+  if (count == 2) {
+    FailureOr<Value> aligned = alignLegacyBroadcast(ctx, operands[1]);
+    if (failed(aligned))
+      return failure();
+    operands[1] = *aligned;
   }
   return operands;
 }
@@ -214,7 +270,9 @@ LogicalResult convertElementwise(NodeContext &ctx, Signature signature,
   Type resultType = signature.predicate ? ctx.builder.getI1Type()
                                         : ctx.inputType(0).getElementType();
   bool resultUnsigned = !signature.predicate && ctx.isUnsigned(0);
-  if (fold && foldIntegerInputs(ctx, resultType, resultUnsigned, fold))
+  // Folding aligns constants by numpy's rule only.
+  if (fold && !hasLegacyBroadcastAxis(ctx) &&
+      foldIntegerInputs(ctx, resultType, resultUnsigned, fold))
     return success();
   return bindElementwise(ctx, *operands, resultType, resultUnsigned, body);
 }
@@ -365,8 +423,11 @@ LogicalResult convertPow(NodeContext &ctx) {
   Type baseType = ctx.inputType(0).getElementType();
   bool baseUnsigned = ctx.isUnsigned(0);
   bool exponentUnsigned = ctx.isUnsigned(1);
+  FailureOr<Value> exponentValue = alignLegacyBroadcast(ctx, ctx.input(1));
+  if (failed(exponentValue))
+    return failure();
   return bindElementwise(
-      ctx, {ctx.input(0), ctx.input(1)}, baseType, baseUnsigned,
+      ctx, {ctx.input(0), *exponentValue}, baseType, baseUnsigned,
       [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
         Value base = args[0], exponent = args[1];
         if (isFloatValue(base)) {
@@ -526,17 +587,36 @@ LogicalResult convertClip(NodeContext &ctx) {
 // Activations
 //===----------------------------------------------------------------------===//
 
-/// PRelu: the slope broadcasts to the input's shape (one way).
+/// PRelu: the slope broadcasts to the input's shape (one way). Before
+/// opset 7 a slope of shape [C] is per channel, along axis 1 of an
+/// (N, C, ...) input (a single value is shared by all).
 LogicalResult convertPRelu(NodeContext &ctx) {
   FailureOr<SmallVector<Value>> operands =
       getOperands(ctx, 2, 2, Kind::Numeric);
   if (failed(operands))
     return failure();
   ArrayRef<int64_t> shape = ctx.inputType(0).getShape();
+  auto slopeType = cast<RankedTensorType>((*operands)[1].getType());
+  bool perChannel = ctx.declaredOpset() < 7 && shape.size() > 2 &&
+                    slopeType.getRank() == 1 && slopeType.getDimSize(0) != 1;
+  if (perChannel) {
+    // [C] -> [C, 1, ..., 1]: numpy broadcasting then aligns C with axis 1.
+    SmallVector<int64_t> channelShape(shape.size() - 1, 1);
+    channelShape[0] = slopeType.getDimSize(0);
+    slopeType = RankedTensorType::get(channelShape,
+                                      slopeType.getElementType());
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t d = 0, e = channelShape.size(); d < e; ++d)
+      groups[0].push_back(d);
+    (*operands)[1] = tensor::ExpandShapeOp::create(
+        ctx.builder, ctx.loc, slopeType, (*operands)[1], groups);
+  }
   FailureOr<SmallVector<int64_t>> broadcast =
-      broadcastShapes({shape, ctx.inputType(1).getShape()});
+      broadcastShapes({shape, slopeType.getShape()});
   if (failed(broadcast) || ArrayRef<int64_t>(*broadcast) != shape)
     return ctx.emitError() << "slope of type " << ctx.inputType(1)
+                           << (perChannel ? ", per channel (opset < 7),"
+                                          : "")
                            << " does not broadcast to the input type "
                            << ctx.inputType(0);
   bool isUnsigned = ctx.isUnsigned(0);

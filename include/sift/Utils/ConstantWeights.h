@@ -1,0 +1,30 @@
+//===- ConstantWeights.h - Reading and rewriting f32 weights ----*- C++ -*-===//
+
+#ifndef SIFT_UTILS_CONSTANTWEIGHTS_H
+#define SIFT_UTILS_CONSTANTWEIGHTS_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace sift {
+
+/// The values of an f32 constant, from a resource blob or inline; nothing
+/// for other element types or a blob that is not loaded.
+std::optional<llvm::SmallVector<float>> getF32Values(mlir::ElementsAttr weights);
+
+/// A new f32 constant of `type` holding `values`, as a resource blob named
+/// after `name` (made unique if taken).
+mlir::TypedAttr makeF32Weights(mlir::RankedTensorType type,
+                               llvm::ArrayRef<float> values,
+                               llvm::StringRef name);
+
+/// The blob name of `weights` when it is a resource, else `fallback`.
+std::string getWeightsName(mlir::ElementsAttr weights,
+                           llvm::StringRef fallback);
+
+} // namespace sift
+
+#endif // SIFT_UTILS_CONSTANTWEIGHTS_H
