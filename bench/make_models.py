@@ -35,6 +35,10 @@ Models:
              Relu output is exactly zero on typical inputs; each layer is
              then rescaled (Relu is positively homogeneous, the zero
              pattern is unchanged) so its active outputs are O(1).
+  relu-mlp-skewed  the same, but each neuron's firing rate is drawn from a
+             log-normal distribution (mean 10%): a few neurons fire often,
+             most rarely, as in trained models. Ordering neurons by
+             frequency (--reorder-neurons) matters here.
 """
 
 import argparse
@@ -103,7 +107,7 @@ def gated_mlp(rng, d=2048, ffn=5632):
 # relu-mlp
 # ----------------------------------------------------------------------------
 
-def relu_mlp(rng, d_in=256, hidden=4096, layers=3, fit_rows=512):
+def relu_mlp(rng, d_in=256, hidden=4096, layers=3, fit_rows=512, skewed=False):
     dims = [d_in] + [hidden] * layers + [d_in]
 
     def sample(n):
@@ -120,8 +124,16 @@ def relu_mlp(rng, d_in=256, hidden=4096, layers=3, fit_rows=512):
             b = (0.01 * rng.standard_normal(fan_out)).astype(np.float32)
         else:
             pre = h @ w.T
-            # Each neuron fires on ~10% of typical inputs...
-            b = -np.quantile(pre, RELU_TARGET_ZERO, axis=0).astype(np.float32)
+            # Each neuron fires on ~10% of typical inputs (on average, with
+            # skewed=True: a few neurons fire often, most rarely, as in
+            # trained models)...
+            rate = np.full(fan_out, 1.0 - RELU_TARGET_ZERO)
+            if skewed:
+                s = rng.lognormal(0.0, 1.5, fan_out)
+                rate = np.clip(rate * s / s.mean(), 0.002, 0.9)
+            ranked = np.sort(pre, axis=0)
+            rows = np.minimum((1.0 - rate) * (len(pre) - 1), len(pre) - 1).astype(int)
+            b = -ranked[rows, np.arange(fan_out)].astype(np.float32)
             act = np.maximum(pre + b, 0.0)
             # ...and its active outputs have an RMS of about 1.
             nz = act[act > 0]
@@ -165,7 +177,11 @@ def relu_mlp(rng, d_in=256, hidden=4096, layers=3, fit_rows=512):
     return graph, forward, sample, matmuls, d_in
 
 
-MODELS = {"gated-mlp": gated_mlp, "relu-mlp": relu_mlp}
+MODELS = {
+    "gated-mlp": gated_mlp,
+    "relu-mlp": relu_mlp,
+    "relu-mlp-skewed": lambda rng: relu_mlp(rng, skewed=True),
+}
 
 
 def zero_fractions(hidden):

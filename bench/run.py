@@ -116,8 +116,9 @@ def contestants_for(model, args):
         for s in args.sparsities:
             out.append(Contestant(model, f"sparse{round(s * 100)}", f"Sift sparsity {s:g}",
                                   "sift", sparsity=s))
-    elif model == "relu-mlp":
+    elif model.startswith("relu-mlp"):
         out.append(Contestant(model, "lossless", "Sift lossless", "sift"))
+        out.append(Contestant(model, "lossless-unordered", "Sift lossless, unordered", "sift"))
     if not args.skip_ort:
         out.append(Contestant(model, "ort", f"ORT CPU ({args.threads} thr)", "ort"))
     return out
@@ -131,9 +132,11 @@ def compile_sift(c, mdir, odir, args):
     if c.name.startswith("sparse"):
         c.report = os.path.join(odir, f"report-{c.name}.json")
         cmd += [f"--sparsity={c.sparsity:g}", "--calibration=calib.npy", f"--report={c.report}"]
-    elif c.name == "lossless":
+    elif c.name.startswith("lossless"):
         c.report = os.path.join(odir, f"report-{c.name}.json")
         cmd += ["--lossless", "--calibration=calib.npy", f"--report={c.report}"]
+        if c.name == "lossless-unordered":
+            cmd += ["--reorder-neurons=false"]
     if c.report and os.path.exists(c.report):
         os.remove(c.report)
     if os.path.exists(exe):
@@ -511,7 +514,7 @@ def parse_args():
     p.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     p.add_argument("--compiler", default=None, help="default: BUILD_DIR/bin/sparse-compile")
     p.add_argument("--ort-dir", default=None, help="where onnxruntime-node is installed (default WORK/ort)")
-    p.add_argument("--models", default="gated-mlp,relu-mlp")
+    p.add_argument("--models", default="gated-mlp,relu-mlp,relu-mlp-skewed")
     p.add_argument("--sparsities", default=",".join(f"{s:g}" for s in GATED_SPARSITIES),
                    help="gated-mlp's sparsities (default 0,0.25,0.5,0.7,0.9)")
     p.add_argument("--threads", type=int, default=2)
