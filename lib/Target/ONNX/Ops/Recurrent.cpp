@@ -269,7 +269,9 @@ LogicalResult convertRNN(NodeContext &ctx) {
       layout == 0
           ? SmallVector<int64_t>{seqLength, numDirections, batch, hidden}
           : SmallVector<int64_t>{batch, seqLength, numDirections, hidden};
-  Value y = tensor::EmptyOp::create(b, loc, yShape, elementType);
+  Value y = ctx.hasOutput(0)
+                ? tensor::EmptyOp::create(b, loc, yShape, elementType)
+                : Value();
   Value yH = tensor::EmptyOp::create(b, loc, stateShape, elementType);
   auto stateOffsets = [&](int64_t d) {
     return layout == 0 ? SmallVector<int64_t>{d, 0, 0}
