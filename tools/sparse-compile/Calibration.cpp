@@ -209,8 +209,10 @@ record(llvm::StringRef executable, size_t numGates,
   }
   for (auto [gate, values] : llvm::enumerate(magnitudes))
     if (values.empty())
-      return dataError(options, "gate " + llvm::Twine(gate) +
-                                    " saw no activations");
+      return dataError(options,
+                       "gate " + llvm::Twine(gate) + " saw no activations "
+                       "(calibration observes f32 gated matmuls; other "
+                       "element types run the reference lowering)");
   return magnitudes;
 }
 

@@ -11,6 +11,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -124,6 +125,11 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   if (llvm::Error error = gateMatmuls(module, options))
     return std::move(error);
   std::vector<GateInfo> gates = collectGates(module);
+  if (gates.empty())
+    llvm::WithColor::warning(llvm::errs(), "sparse-compile")
+        << "no matmul with constant weights matched --gates=" << options.gates
+        << (options.lossless ? " with a provably non-negative input" : "")
+        << ": the model stays dense\n";
   std::vector<float> thresholds(gates.size(), 0.0f);
   std::vector<double> sparsity(gates.size(), 0.0);
   bool needsModel = (!options.calibration.empty() ||
