@@ -21,26 +21,12 @@ work=${SIFT_BENCH_DIR:-$build/bench}
 python=${PYTHON:-/usr/bin/python3}
 [ -x "$python" ] || python=python3
 
-# 1. Packages: the build's, then the benchmark's own (Debian's), the same way
-#    scripts/install-deps.sh does it: nothing is installed, and the network is
-#    not touched, when everything is present.
-bash "$root/scripts/install-deps.sh"
+# 1. Packages: the build's and the benchmark's own (Debian's); nothing is
+#    installed, and the network is not touched, when everything is present.
 packages=(python3-matplotlib)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$pkg")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: installing ${missing[*]}"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash "$root/scripts/install-deps.sh" "${packages[@]}"
 
 # 2. The compiler (and the runtime it links into executables).
 if [ ! -f "$build/build.ninja" ]; then

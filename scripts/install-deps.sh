@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package Sift needs to build and test. Idempotent: when all
+# Installs every Debian package Sift needs to build and test, plus any package
+# named on the command line (the benchmark adds its own). Idempotent: when all
 # packages are present it installs nothing and does not touch the network.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   python3-onnx python3-numpy python3-sklearn
+  "$@"
 )
 
 missing=()
