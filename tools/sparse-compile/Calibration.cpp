@@ -184,18 +184,23 @@ llvm::Error readMagnitudes(llvm::StringRef path,
 }
 
 /// Runs the model over all calibration runs with `thresholds` (empty: the
-/// compiled ones) and returns the magnitudes each gate saw.
-llvm::Expected<std::vector<std::vector<float>>>
-record(llvm::StringRef executable, size_t numGates,
-       ArrayRef<float> thresholds, const std::vector<Run> &runs,
-       const CalibrationOptions &options, llvm::StringRef outputDir = "") {
-  std::vector<std::vector<float>> magnitudes(numGates);
+/// compiled ones), writing each run's outputs under `outputDir/<run>` when
+/// it is given and adding the magnitudes each gate saw to `magnitudes` when
+/// that is given.
+llvm::Error runOverData(llvm::StringRef executable, ArrayRef<float> thresholds,
+                        const std::vector<Run> &runs,
+                        const CalibrationOptions &options,
+                        llvm::StringRef outputDir,
+                        std::vector<std::vector<float>> *magnitudes) {
   std::string recordPath = options.scratchDir + "/magnitudes.bin";
-  for (auto [index, run] : llvm::enumerate(runs)) {
-    std::vector<std::string> flags = {"--record-magnitudes", recordPath};
-    if (!thresholds.empty())
-      flags.insert(flags.end(), {"--gate-thresholds",
+  std::vector<std::string> common;
+  if (magnitudes)
+    common.insert(common.end(), {"--record-magnitudes", recordPath});
+  if (!thresholds.empty())
+    common.insert(common.end(), {"--gate-thresholds",
                                  writeThresholds(thresholds, options)});
+  for (auto [index, run] : llvm::enumerate(runs)) {
+    std::vector<std::string> flags = common;
     if (!outputDir.empty()) {
       std::string dir = (outputDir + "/" + llvm::Twine(index)).str();
       llvm::sys::fs::create_directories(dir);
@@ -203,10 +208,23 @@ record(llvm::StringRef executable, size_t numGates,
                    {"--output-dir", dir, "--output-format", "npy"});
     }
     if (llvm::Error error = runModel(executable, run, flags, options))
-      return std::move(error);
-    if (llvm::Error error = readMagnitudes(recordPath, magnitudes))
-      return std::move(error);
+      return error;
+    if (magnitudes)
+      if (llvm::Error error = readMagnitudes(recordPath, *magnitudes))
+        return error;
   }
+  return llvm::Error::success();
+}
+
+/// runOverData that returns the magnitudes each gate saw.
+llvm::Expected<std::vector<std::vector<float>>>
+record(llvm::StringRef executable, size_t numGates,
+       ArrayRef<float> thresholds, const std::vector<Run> &runs,
+       const CalibrationOptions &options, llvm::StringRef outputDir = "") {
+  std::vector<std::vector<float>> magnitudes(numGates);
+  if (llvm::Error error = runOverData(executable, thresholds, runs, options,
+                                      outputDir, &magnitudes))
+    return std::move(error);
   for (auto [gate, values] : llvm::enumerate(magnitudes))
     if (values.empty())
       return dataError(options,
@@ -312,18 +330,15 @@ double relativeError(llvm::StringRef dir, llvm::StringRef referenceDir,
 /// TEAL's greedy allocation: starting from no sparsity, repeatedly raise by
 /// one step the sparsity of the gate whose raise hurts the model's output
 /// least, until the gated weights skipped reach the model-wide budget.
+/// `dense` holds the magnitudes and `referenceDir` the outputs of the run
+/// with every gate at 0.
 llvm::Expected<std::vector<double>>
 greedySparsities(llvm::StringRef executable, ArrayRef<GateInfo> gates,
                  const std::vector<std::vector<float>> &dense,
-                 const std::vector<Run> &runs,
+                 llvm::StringRef referenceDir, const std::vector<Run> &runs,
                  const CalibrationOptions &options) {
   constexpr double kStep = 0.05, kMaxSparsity = 0.95;
-  std::string referenceDir = options.scratchDir + "/reference";
   std::string candidateDir = options.scratchDir + "/candidate";
-  if (auto recorded = record(executable, gates.size(), {}, runs, options,
-                             referenceDir);
-      !recorded)
-    return recorded.takeError();
 
   double totalBytes = 0;
   for (const GateInfo &gate : gates)
@@ -344,11 +359,10 @@ greedySparsities(llvm::StringRef executable, ArrayRef<GateInfo> gates,
         continue;
       std::vector<double> candidate = sparsity;
       candidate[g] += kStep;
-      if (auto recorded = record(executable, gates.size(),
-                                 thresholdsFor(candidate), runs, options,
-                                 candidateDir);
-          !recorded)
-        return recorded.takeError();
+      if (llvm::Error error =
+              runOverData(executable, thresholdsFor(candidate), runs,
+                          options, candidateDir, /*magnitudes=*/nullptr))
+        return std::move(error);
       double error = relativeError(candidateDir, referenceDir, runs.size());
       if (!best || error < bestError) {
         best = g;
@@ -399,16 +413,21 @@ sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   auto runs = findRuns(options);
   if (!runs)
     return runs.takeError();
-  auto dense = record(executable, gates.size(), {}, *runs, options);
+  // Greedy allocation compares candidates with these dense outputs.
+  bool greedy = options.allocation == Allocation::Greedy;
+  std::string referenceDir = options.scratchDir + "/reference";
+  auto dense = record(executable, gates.size(), {}, *runs, options,
+                      greedy ? llvm::StringRef(referenceDir) : "");
   if (!dense)
     return dense.takeError();
 
   std::vector<double> targets(gates.size(), options.sparsity);
-  if (options.allocation == Allocation::Greedy) {
-    auto greedy = greedySparsities(executable, gates, *dense, *runs, options);
-    if (!greedy)
-      return greedy.takeError();
-    targets = std::move(*greedy);
+  if (greedy) {
+    auto allocated = greedySparsities(executable, gates, *dense, referenceDir,
+                                      *runs, options);
+    if (!allocated)
+      return allocated.takeError();
+    targets = std::move(*allocated);
   }
 
   // A gate sees what the gates before it let through: re-derive every
@@ -444,10 +463,9 @@ sift::verifyAgainstDense(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   std::string denseDir = options.scratchDir + "/verify-dense";
   std::string sparseDir = options.scratchDir + "/verify-sparse";
   std::vector<float> zeros(gates.size(), 0.0f);
-  if (auto dense = record(executable, gates.size(), zeros, *runs, options,
-                          denseDir);
-      !dense)
-    return dense.takeError();
+  if (llvm::Error error = runOverData(executable, zeros, *runs, options,
+                                      denseDir, /*magnitudes=*/nullptr))
+    return std::move(error);
   auto magnitudes = record(executable, gates.size(), thresholds, *runs,
                            options, sparseDir);
   if (!magnitudes)

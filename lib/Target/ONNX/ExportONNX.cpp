@@ -82,14 +82,11 @@ LogicalResult sift::exportGatedONNX(ModuleOp module, StringRef sourcePath,
   if (failed(gates))
     return failure();
 
-  // Node names as the importer gives them (OpType_index when unnamed).
+  // Node names as the importer gives them.
   onnx::GraphProto *graph = model.mutable_graph();
   std::map<std::string, int> nodeIndex;
-  for (int i = 0; i < graph->node_size(); ++i) {
-    const onnx::NodeProto &node = graph->node(i);
-    nodeIndex[node.name().empty() ? node.op_type() + "_" + std::to_string(i)
-                                  : node.name()] = i;
-  }
+  for (int i = 0; i < graph->node_size(); ++i)
+    nodeIndex[onnx_import::nodeNameAt(graph->node(i), i)] = i;
   std::map<int, const GateToExport *> gateOfNode;
   for (const GateToExport &gate : *gates) {
     auto it = nodeIndex.find(gate.node);

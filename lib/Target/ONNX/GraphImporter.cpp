@@ -1,6 +1,8 @@
 //===- GraphImporter.cpp - Imports one ONNX graph -------------------------===//
 
 #include "GraphImporter.h"
+
+#include "ModelFile.h"
 #include "OpsetHistory.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -152,9 +154,7 @@ LogicalResult GraphImporter::checkValueNames() {
     if (failed(define(input.name(), "graph input '" + input.name() + "'")))
       return failure();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
-    std::string name = node.name().empty()
-                           ? node.op_type() + "_" + std::to_string(index)
-                           : node.name();
+    std::string name = nodeNameAt(node, index);
     nodeNames[&node] = name;
     for (const auto &output : node.output())
       if (failed(define(output, "node '" + name + "' (" + node.op_type() +

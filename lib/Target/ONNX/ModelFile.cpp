@@ -62,3 +62,9 @@ sift::onnx_import::parseModel(StringRef bytes, StringRef modelPath,
            ")";
   return std::nullopt;
 }
+
+std::string sift::onnx_import::nodeNameAt(const onnx::NodeProto &node,
+                                          size_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}

@@ -18,6 +18,10 @@ std::optional<std::string> parseModel(llvm::StringRef bytes,
                                       llvm::StringRef modelPath,
                                       onnx::ModelProto &model);
 
+/// The name diagnostics and locations give node `index` of a graph: its own,
+/// or "<OpType>_<index>" when it has none.
+std::string nodeNameAt(const onnx::NodeProto &node, size_t index);
+
 } // namespace sift::onnx_import
 
 #endif // SIFT_LIB_TARGET_ONNX_MODELFILE_H
