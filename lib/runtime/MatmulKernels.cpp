@@ -65,12 +65,12 @@ Matrix viewOf(const Memref<2> &memref, std::vector<float> &storage) {
   return {storage.data(), rows, cols, cols};
 }
 
-/// ys[m][0, n) += sum over r of coef[m][r] * rows[r][0, n), for TOKENS
-/// rows of y (coef is [TOKENS][count], row-major). Four weight rows are
+/// y[m, 0:n) += sum over r of coef[m][r] * rows[r][0, n), for TOKENS rows
+/// of y (coef is [TOKENS][count], row-major). Four weight rows are
 /// streamed at once so that each pass over y does four rows' work.
 template <int TOKENS>
-SIFT_MULTIVERSION void accumulateRows(float *const *ys, const float *coef,
-                                      int64_t coefStride,
+SIFT_MULTIVERSION void accumulateRows(float *y, int64_t yStride,
+                                      const float *coef, int64_t coefStride,
                                       const float *const *rows, int64_t count,
                                       int64_t n) {
   int64_t r = 0;
@@ -81,43 +81,43 @@ SIFT_MULTIVERSION void accumulateRows(float *const *ys, const float *coef,
     for (int t = 0; t < TOKENS; ++t) {
       const float *c = coef + t * coefStride + r;
       float c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-      float *__restrict y = ys[t];
+      float *__restrict out = y + t * yStride;
       for (int64_t j = 0; j < n; ++j)
-        y[j] += c0 * w0[j] + c1 * w1[j] + c2 * w2[j] + c3 * w3[j];
+        out[j] += c0 * w0[j] + c1 * w1[j] + c2 * w2[j] + c3 * w3[j];
     }
   }
   for (; r < count; ++r) {
     const float *__restrict w = rows[r];
     for (int t = 0; t < TOKENS; ++t) {
       float c = coef[t * coefStride + r];
-      float *__restrict y = ys[t];
+      float *__restrict out = y + t * yStride;
       for (int64_t j = 0; j < n; ++j)
-        y[j] += c * w[j];
+        out[j] += c * w[j];
     }
   }
 }
 
 /// accumulateRows for any number of tokens, four at a time.
-void accumulateTokens(float *const *ys, int64_t tokens, const float *coef,
-                      int64_t coefStride, const float *const *rows,
-                      int64_t count, int64_t n) {
-  int64_t t = 0;
-  for (; t + 4 <= tokens; t += 4)
-    accumulateRows<4>(ys + t, coef + t * coefStride, coefStride, rows, count,
-                      n);
-  switch (tokens - t) {
-  case 3:
-    accumulateRows<3>(ys + t, coef + t * coefStride, coefStride, rows, count,
-                      n);
-    break;
-  case 2:
-    accumulateRows<2>(ys + t, coef + t * coefStride, coefStride, rows, count,
-                      n);
-    break;
-  case 1:
-    accumulateRows<1>(ys + t, coef + t * coefStride, coefStride, rows, count,
-                      n);
-    break;
+void accumulateTokens(float *y, int64_t yStride, int64_t tokens,
+                      const float *coef, int64_t coefStride,
+                      const float *const *rows, int64_t count, int64_t n) {
+  for (int64_t t = 0; t < tokens; t += 4) {
+    float *yt = y + t * yStride;
+    const float *ct = coef + t * coefStride;
+    switch (std::min<int64_t>(4, tokens - t)) {
+    case 4:
+      accumulateRows<4>(yt, yStride, ct, coefStride, rows, count, n);
+      break;
+    case 3:
+      accumulateRows<3>(yt, yStride, ct, coefStride, rows, count, n);
+      break;
+    case 2:
+      accumulateRows<2>(yt, yStride, ct, coefStride, rows, count, n);
+      break;
+    default:
+      accumulateRows<1>(yt, yStride, ct, coefStride, rows, count, n);
+      break;
+    }
   }
 }
 
@@ -142,42 +142,60 @@ void inputMajorProduct(const std::vector<float> &coef,
     parallelFor(tasks, [&](int64_t task) {
       int64_t first = task * kTokensPerTask;
       int64_t count = std::min(kTokensPerTask, tokens - first);
-      float *ys[kTokensPerTask];
-      for (int64_t t = 0; t < count; ++t) {
-        ys[t] = y + (first + t) * yStride;
-        initialise(ys[t]);
-      }
-      accumulateTokens(ys, count, coef.data() + first * active, active,
-                       rows.data(), active, n);
+      float *ys = y + first * yStride;
+      for (int64_t t = 0; t < count; ++t)
+        initialise(ys + t * yStride);
+      accumulateTokens(ys, yStride, count, coef.data() + first * active,
+                       active, rows.data(), active, n);
     });
     return;
   }
-  // Each thread streams one contiguous share of the active rows into its
-  // own partial sums; thread 0's go straight into y.
+  // The active rows are cut into chunks that the threads claim as they go,
+  // each thread summing into partials of its own (thread 0's are y). A fixed
+  // share per thread would leave one idle whenever the other is descheduled
+  // or its rows come slower from memory, and one core alone cannot draw the
+  // machine's bandwidth.
+  constexpr int64_t kChunksPerThread = 8;
+  int64_t chunkRows = (active + kChunksPerThread * threads - 1) /
+                      (kChunksPerThread * threads);
+  chunkRows = (chunkRows + 3) / 4 * 4;
+  int64_t chunks = (active + chunkRows - 1) / chunkRows;
   thread_local std::vector<float> partialStorage;
+  thread_local std::vector<uint8_t> startedStorage;
   std::vector<float> &partials = partialStorage;
-  partials.assign(static_cast<size_t>(threads - 1) * tokens * n, 0.0f);
-  int64_t share = (active + threads - 1) / threads;
-  parallelFor(threads, [&](int64_t task) {
-    int64_t begin = std::min(active, task * share);
-    int64_t end = std::min(active, begin + share);
-    std::vector<float *> ys(tokens);
-    for (int64_t t = 0; t < tokens; ++t) {
-      if (task == 0) {
-        ys[t] = y + t * yStride;
-        initialise(ys[t]);
-      } else {
-        ys[t] = partials.data() + ((task - 1) * tokens + t) * n;
+  std::vector<uint8_t> &started = startedStorage;
+  partials.resize(static_cast<size_t>(threads - 1) * tokens * n);
+  started.assign(threads, 0);
+  auto sums = [&](int thread) {
+    return thread == 0 ? y : partials.data() + (thread - 1) * tokens * n;
+  };
+  auto sumsStride = [&](int thread) { return thread == 0 ? yStride : n; };
+  parallelFor(chunks, [&](int64_t chunk) {
+    int thread = currentThread();
+    float *out = sums(thread);
+    int64_t outStride = sumsStride(thread);
+    if (!started[thread]) {
+      for (int64_t t = 0; t < tokens; ++t) {
+        if (thread == 0)
+          initialise(out + t * outStride);
+        else
+          std::memset(out + t * outStride, 0, n * sizeof(float));
       }
+      started[thread] = 1;
     }
-    accumulateTokens(ys.data(), tokens, coef.data() + begin, active,
+    int64_t begin = chunk * chunkRows;
+    int64_t end = std::min(active, begin + chunkRows);
+    accumulateTokens(out, outStride, tokens, coef.data() + begin, active,
                      rows.data() + begin, end - begin, n);
   });
   for (int64_t t = 0; t < tokens; ++t) {
     float *__restrict out = y + t * yStride;
-    for (int task = 1; task < threads; ++task) {
-      const float *__restrict part =
-          partials.data() + ((task - 1) * tokens + t) * n;
+    if (!started[0])
+      initialise(out);
+    for (int thread = 1; thread < threads; ++thread) {
+      if (!started[thread])
+        continue;
+      const float *__restrict part = sums(thread) + t * n;
       for (int64_t j = 0; j < n; ++j)
         out[j] += part[j];
     }
@@ -250,6 +268,36 @@ void outputMajorProduct(const Matrix &x, const Matrix &w, float *y,
       }
     }
   });
+}
+
+/// dst = x with every activation the gate drops set to 0, and used[c] set
+/// where x[c] survives; returns how many were dropped. Branch-free: which
+/// activations survive is data, and at half sparsity a branch on it would
+/// mispredict every other channel.
+SIFT_MULTIVERSION int64_t gateRow(const float *__restrict x,
+                                  const float *__restrict threshold,
+                                  int64_t k, float *__restrict dst,
+                                  uint8_t *__restrict used) {
+  int64_t kept = 0;
+  for (int64_t c = 0; c < k; ++c) {
+    float v = x[c];
+    // NaN fails every comparison, so it is kept.
+    bool keep = !(std::fabs(v) <= threshold[c]) & (v != 0.0f);
+    dst[c] = keep ? v : 0.0f;
+    used[c] |= keep;
+    kept += keep;
+  }
+  return k - kept;
+}
+
+/// dst = the values of src whose channel is used, in order.
+void compact(const float *__restrict src, const uint8_t *__restrict used,
+             int64_t k, float *__restrict dst) {
+  int64_t next = 0;
+  for (int64_t c = 0; c < k; ++c) {
+    dst[next] = src[c];
+    next += used[c];
+  }
 }
 
 /// The thresholds a gate applies: the compiled ones or their override.
@@ -333,30 +381,21 @@ extern "C" void _mlir_ciface_sift_gated_matmul_f32(
   const float *threshold = effectiveThresholds(*thresholds, gate,
                                                thresholdCount);
   // A row of W is read when its activation survives the gate in any token.
-  // The loops are branch-free: which activations survive is data, and at
-  // half sparsity a branch on it would mispredict every other channel.
-  thread_local std::vector<float> gatedStorage, coefStorage;
+  thread_local std::vector<float> gatedStorage, coefStorage, thresholdStorage;
   thread_local std::vector<uint8_t> usedStorage;
   thread_local std::vector<const float *> rowStorage;
   std::vector<float> &gated = gatedStorage, &coef = coefStorage;
   std::vector<uint8_t> &used = usedStorage;
   std::vector<const float *> &rows = rowStorage;
+  if (thresholdCount == 1) {
+    thresholdStorage.assign(k, threshold[0]);
+    threshold = thresholdStorage.data();
+  }
   gated.resize(tokens * k);
   used.assign(k, 0);
   int64_t zeroed = 0;
-  for (int64_t m = 0; m < tokens; ++m) {
-    const float *row = x.row(m);
-    float *dst = &gated[m * k];
-    for (int64_t c = 0; c < k; ++c) {
-      float t = threshold[thresholdCount == 1 ? 0 : c];
-      float v = row[c];
-      // NaN fails every comparison, so it is kept.
-      bool keep = !(std::fabs(v) <= t) && v != 0.0f;
-      dst[c] = keep ? v : 0.0f;
-      used[c] |= keep;
-      zeroed += !keep;
-    }
-  }
+  for (int64_t m = 0; m < tokens; ++m)
+    zeroed += gateRow(x.row(m), threshold, k, &gated[m * k], used.data());
   rows.resize(k);
   int64_t active = 0;
   for (int64_t c = 0; c < k; ++c) {
@@ -365,15 +404,8 @@ extern "C" void _mlir_ciface_sift_gated_matmul_f32(
   }
   rows.resize(active);
   coef.resize(tokens * std::max<int64_t>(active, 1) + k);
-  for (int64_t m = 0; m < tokens; ++m) {
-    float *dst = &coef[m * active];
-    const float *src = &gated[m * k];
-    int64_t next = 0;
-    for (int64_t c = 0; c < k; ++c) {
-      dst[next] = src[c];
-      next += used[c];
-    }
-  }
+  for (int64_t m = 0; m < tokens; ++m)
+    compact(&gated[m * k], used.data(), k, &coef[m * active]);
   if (observer.counting)
     count(gate, tokens, tokens * k, zeroed, active);
   const float *biasData =

@@ -21,6 +21,10 @@ namespace {
 /// a millisecond, longer than the gap between two kernels of one model run.
 constexpr int kSpinIterations = 1 << 15;
 
+/// The calling thread's index in the pool: 0 for the thread that calls
+/// parallelFor, 1.. for the workers.
+thread_local int threadIndex = 0;
+
 /// Tasks are claimed from a cursor that holds the job's generation in its
 /// high half and the next task index in its low half, so a worker that wakes
 /// late can never claim a task of another job. The caller claims tasks too
@@ -30,7 +34,10 @@ class Pool {
 public:
   explicit Pool(int threads) {
     for (int i = 1; i < threads; ++i)
-      workers.emplace_back([this] { work(); });
+      workers.emplace_back([this, i] {
+        threadIndex = i;
+        work();
+      });
   }
 
   ~Pool() {
@@ -137,6 +144,8 @@ Pool &getPool() {
 } // namespace
 
 int numThreads() { return getPool().size(); }
+
+int currentThread() { return threadIndex; }
 
 void setNumThreads(int count) {
   delete pool;

@@ -17,6 +17,10 @@ namespace sift::runtime {
 /// The number of threads kernels use, the caller included (at least 1).
 int numThreads();
 
+/// The calling thread's index in [0, numThreads()): 0 for the thread that
+/// calls parallelFor, so tasks can keep per-thread state in an array.
+int currentThread();
+
 /// Sets the number of threads; 0 means one per available core.
 void setNumThreads(int count);
 
