@@ -4,7 +4,7 @@ on the models of bench/make_models.py. `bash bench/run.sh` sets everything up
 and runs this; see bench/README.md.
 
   bench/run.py [--work-dir build/bench] [--build-dir build] [--threads 2]
-               [--repeat 5] [--warmup 5] [--rounds 3] [--models a,b]
+               [--repeat 20] [--warmup 5] [--rounds 7] [--models a,b]
 
 For each model it compiles Sift dense and sparse executables, checks their
 outputs on held-out inputs (sparse against dense, dense and ONNX Runtime
@@ -12,7 +12,10 @@ against numpy), then times every contestant with --threads T --repeat R
 --warmup W, interleaved: --rounds rounds, each running every contestant of the
 model once, in a rotating order. A contestant's median is the median of its
 rounds' medians (each over R timed runs), its min and max the extremes of all
-its runs. Prints a table; writes WORK/results.json and WORK/results.png.
+its runs. Ratios against dense compare the medians; the table also shows the
+range of the per-round ratios (round r of a contestant against round r of
+dense, run minutes apart at most), which is the noise of this machine.
+Prints a table; writes WORK/results.json and WORK/results.png.
 
 A contestant that fails to compile or run is reported as failed (with the
 error line), never stops the benchmark.
@@ -345,10 +348,18 @@ def fmt_ms(v):
     return f"{v:.3f}" if v < 10 else f"{v:.2f}" if v < 100 else f"{v:.1f}"
 
 
+def round_ratios(dense, s):
+    """dense/contestant for each round both completed."""
+    if not dense:
+        return []
+    return [d / m for d, m in zip(dense["round_medians_ms"], s["round_medians_ms"]) if m > 0]
+
+
 def print_table(models, bandwidth):
     bw = bandwidth.get("best_gbps") if bandwidth else None
     head = (f"{'model':10s} {'contestant':20s} {'median ms':>10s} {'(min - max)':>21s} "
-            f"{'vs dense':>8s} {'vs ORT':>7s} {'skipped':>7s} {'read MB':>8s} {'GB/s':>6s} {'of BW':>6s}")
+            f"{'vs dense':>8s} {'per round':>11s} {'vs ORT':>7s} {'skipped':>7s} {'read MB':>8s} "
+            f"{'GB/s':>6s} {'of BW':>6s}")
     log("")
     log(head)
     log("-" * len(head))
@@ -362,6 +373,8 @@ def print_table(models, bandwidth):
                 continue
             vs_dense = f"{dense['median_ms'] / s['median_ms']:.2f}x" if dense else "-"
             vs_ort = f"{ort['median_ms'] / s['median_ms']:.2f}x" if ort else "-"
+            paired = round_ratios(dense, s)
+            per_round = f"{min(paired):.2f}-{max(paired):.2f}" if paired else "-"
             t = c.traffic or {}
             if t.get("read_bytes") is not None:
                 gbps = t["read_bytes"] / (s["median_ms"] * 1e-3) / 1e9
@@ -373,7 +386,7 @@ def print_table(models, bandwidth):
                 skipped = read = g = of = "n/a"
             mm = f"({fmt_ms(s['min_ms'])} - {fmt_ms(s['max_ms'])})"
             log(f"{model:10s} {c.label:20s} {fmt_ms(s['median_ms']):>10s} {mm:>21s} "
-                f"{vs_dense:>8s} {vs_ort:>7s} {skipped:>7s} {read:>8s} {g:>6s} {of:>6s}")
+                f"{vs_dense:>8s} {per_round:>11s} {vs_ort:>7s} {skipped:>7s} {read:>8s} {g:>6s} {of:>6s}")
     if bw:
         log(f"measured read bandwidth: {bw:.2f} GB/s ({bandwidth['threads']} threads, "
             f"best of {bandwidth['passes']} passes over {bandwidth['bytes'] / 2**30:.0f} GiB)")
@@ -518,9 +531,9 @@ def parse_args():
     p.add_argument("--sparsities", default=",".join(f"{s:g}" for s in GATED_SPARSITIES),
                    help="gated-mlp's sparsities (default 0,0.25,0.5,0.7,0.9)")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds per contestant")
+    p.add_argument("--rounds", type=int, default=7, help="interleaved rounds per contestant")
     p.add_argument("--bandwidth-mib", type=int, default=1024)
     p.add_argument("--skip-ort", action="store_true")
     p.add_argument("--compile-timeout", type=int, default=3600)

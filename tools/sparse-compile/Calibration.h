@@ -68,16 +68,24 @@ measureGates(llvm::StringRef executable, llvm::ArrayRef<GateInfo> gates,
                 llvm::ArrayRef<float> thresholds,
                 const CalibrationOptions &options);
 
-/// How the gated model's output 0 differs from the dense model's, row by
-/// row (a row is one vector along the last dimension, e.g. one token's
+/// How one f32 output of the gated model differs from the dense model's, row
+/// by row (a row is one vector along the last dimension, e.g. one token's
 /// logits), on held-out data.
-struct Verification {
+struct OutputComparison {
+  unsigned index = 0;
+  /// False for outputs of other types or rank 0, which are not compared.
+  bool compared = false;
   int64_t rows = 0;
   /// ||sparse - dense|| / ||dense|| per row: the largest and the mean.
   double maxRelativeError = 0;
   double meanRelativeError = 0;
   /// Rows whose largest entry (top-1 class) is the same.
   double top1Agreement = 0;
+};
+
+struct Verification {
+  /// Every output, in order.
+  std::vector<OutputComparison> outputs;
   /// Per gate, the sparsity realised on the held-out data.
   std::vector<double> sparsity;
 };

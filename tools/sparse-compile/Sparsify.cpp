@@ -101,12 +101,24 @@ static llvm::Error writeReport(const SparsifyOptions &options,
     llvm::json::Array heldOut;
     for (double value : verified->sparsity)
       heldOut.push_back(value);
+    llvm::json::Array outputs, skipped;
+    for (const OutputComparison &output : verified->outputs) {
+      if (!output.compared) {
+        skipped.push_back(static_cast<int64_t>(output.index));
+        continue;
+      }
+      outputs.push_back(llvm::json::Object{
+          {"output", static_cast<int64_t>(output.index)},
+          {"rows", output.rows},
+          {"max_relative_error", output.maxRelativeError},
+          {"mean_relative_error", output.meanRelativeError},
+          {"top1_agreement", output.top1Agreement},
+      });
+    }
     report["verification"] = llvm::json::Object{
         {"data", options.verification},
-        {"rows", verified->rows},
-        {"max_relative_error", verified->maxRelativeError},
-        {"mean_relative_error", verified->meanRelativeError},
-        {"top1_agreement", verified->top1Agreement},
+        {"outputs", std::move(outputs)},
+        {"outputs_not_compared", std::move(skipped)},
         {"sparsity", std::move(heldOut)},
     };
   }
@@ -191,11 +203,17 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
     if (!result)
       return result.takeError();
     verified = std::move(*result);
-    llvm::outs() << llvm::formatv(
-        "verification on {0} row(s) of '{1}': relative error of output 0 "
-        "max {2:e2}, mean {3:e2}; top-1 agreement {4:p2}\n",
-        verified->rows, options.verification, verified->maxRelativeError,
-        verified->meanRelativeError, verified->top1Agreement);
+    llvm::outs() << "verification against the dense model on '"
+                 << options.verification << "':\n";
+    for (const OutputComparison &output : verified->outputs)
+      llvm::outs() << llvm::formatv(
+          output.compared
+              ? "  output {0}: {1} row(s), relative error max {2:e2}, mean "
+                "{3:e2}; top-1 agreement {4:p2}\n"
+              : "  output {0}: not compared (only f32 outputs of rank >= 1 "
+                "are)\n",
+          output.index, output.rows, output.maxRelativeError,
+          output.meanRelativeError, output.top1Agreement);
     for (auto [index, gate] : llvm::enumerate(gates))
       llvm::outs() << llvm::formatv("  gate {0} ({1}): sparsity {2:p2}\n",
                                     index, gate.node,

@@ -126,7 +126,7 @@ cl::opt<std::string> verificationData(
     "verify",
     cl::desc("Held-out inputs (same forms as --calibration) on which to "
              "compare the gated model with the dense one: relative error "
-             "and top-1 agreement of output 0, realised sparsity"),
+             "and top-1 agreement of every f32 output, realised sparsity"),
     cl::value_desc("path"), cl::cat(sparsityCategory));
 cl::opt<bool> reorderNeurons(
     "reorder-neurons",

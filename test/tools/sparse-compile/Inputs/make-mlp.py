@@ -7,6 +7,8 @@ independently of Sift.
                    -> head (MatMul 32->4) -> y[?, 4]
   calibration.npy  [64, 16]     heldout.npy  [32, 16]     expected.npy [32, 4]
   model-batch1.onnx  the same model with a static batch of 1
+  model-outputs.onnx the same model with two more outputs: label (ArgMax of
+                   y, int64) and r1 (the last hidden activations, f32)
   first8.npy       [8, 16]      the first eight held-out rows
 """
 import os
@@ -41,6 +43,19 @@ for batch, name in [("batch", "model.onnx"), (1, "model-batch1.onnx")]:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out, name))
+
+graph = helper.make_graph(
+    nodes + [helper.make_node("ArgMax", ["y"], ["label"], name="label",
+                              axis=1, keepdims=0)], "mlp",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 16])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4]),
+     helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"]),
+     helper.make_tensor_value_info("r1", TensorProto.FLOAT, ["batch", 32])],
+    [numpy_helper.from_array(a, n) for a, n in
+     [(w0, "w0"), (b0, "b0"), (w1, "w1"), (b1, "b1"), (w2, "w2")]])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+onnx.checker.check_model(model)
+onnx.save(model, os.path.join(out, "model-outputs.onnx"))
 
 calibration = rng.normal(0, 1, (64, 16)).astype(np.float32)
 heldout = rng.normal(0, 1, (32, 16)).astype(np.float32)
