@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -19,8 +21,9 @@ using namespace mlir;
 using namespace sift;
 using namespace sift::sparsity;
 
-/// An input-major [K, N] copy of the f32 output-major [N, K] `weights`, as a
-/// new resource blob named after the original.
+/// An input-major [K, N] copy of the f32 output-major [N, K] `weights` (or
+/// [N, K, 1, 1], a 1x1 filter), as a new resource blob named after the
+/// original.
 static TypedAttr transposeToInputMajor(ElementsAttr weights) {
   std::optional<SmallVector<float>> values = getF32Values(weights);
   if (!values)
@@ -63,6 +66,17 @@ static Value getBroadcastBias(linalg::GenericOp add, Value product) {
       !(lhs == body->getArgument(1) && rhs == body->getArgument(0)))
     return nullptr;
   return add.getDpsInputs()[1 - productIndex];
+}
+
+/// `input` with its dimensions permuted as linalg.transpose permutes them.
+static Value transpose(OpBuilder &builder, Location loc, Value input,
+                       ArrayRef<int64_t> permutation) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Value init = tensor::EmptyOp::create(
+      builder, loc, applyPermutation(type.getShape(), permutation),
+      type.getElementType());
+  return linalg::TransposeOp::create(builder, loc, input, init, permutation)
+      ->getResult(0);
 }
 
 namespace {
@@ -135,11 +149,86 @@ struct FuseGateIntoMatmul : OpRewritePattern<linalg::MatmulOp> {
   }
 };
 
+/// A 1x1 convolution multiplies every pixel's channel vector by the [F, C]
+/// filter: with channels last, it is a matmul of [N*H*W, C] pixels by the
+/// filter's transpose, which the gate fuses into like any other.
+struct FuseGateIntoPointwiseConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
+                                PatternRewriter &rewriter) const override {
+    auto gate = op.getInputs()[0].getDefiningOp<GateOp>();
+    ElementsAttr filter = getConstantFilter(op);
+    // Per-channel thresholds of a gate on NCHW run along W, not along the
+    // channels a gated matmul counts.
+    if (!gate || !filter || !isPointwiseConv(op) ||
+        gate.getThreshold().size() != 1)
+      return rewriter.notifyMatchFailure(op, "not a gated constant 1x1 conv");
+
+    Location loc = op.getLoc();
+    Value weight;
+    WeightLayout weightLayout = WeightLayout::InputMajor;
+    if (TypedAttr inputMajor = transposeToInputMajor(filter)) {
+      weight = arith::ConstantOp::create(rewriter, loc, inputMajor);
+    } else {
+      weight = tensor::CollapseShapeOp::create(
+          rewriter, loc, op.getInputs()[1],
+          ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+      weightLayout = WeightLayout::OutputMajor;
+    }
+
+    // NCHW -> NHWC -> [N*H*W, C], and back from [N*H*W, F].
+    SmallVector<ReassociationIndices> pixelsAndChannels = {{0, 1, 2}, {3}};
+    Value channelsLast =
+        transpose(rewriter, loc, gate.getInput(), {0, 2, 3, 1});
+    Value pixels = tensor::CollapseShapeOp::create(rewriter, loc, channelsLast,
+                                                   pixelsAndChannels);
+    auto pixelsType = cast<RankedTensorType>(pixels.getType());
+    auto resultType =
+        cast<RankedTensorType>(op.getResultTensors()[0].getType());
+    int64_t filters = resultType.getDimSize(1);
+    auto productType = RankedTensorType::get(
+        {pixelsType.getDimSize(0), filters}, resultType.getElementType());
+    Value product = GatedMatmulOp::create(
+        rewriter, loc, productType, pixels, weight, /*bias=*/Value(),
+        gate.getThresholdAttr(),
+        WeightLayoutAttr::get(getContext(), weightLayout));
+    auto channelsLastType = RankedTensorType::get(
+        applyPermutation(resultType.getShape(), {0, 2, 3, 1}),
+        resultType.getElementType());
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, channelsLastType, product, pixelsAndChannels);
+    Value result = transpose(rewriter, loc, expanded, {0, 3, 1, 2});
+
+    // The convolution accumulates into its init (the broadcast bias); a zero
+    // fill adds nothing.
+    Value init = op.getOutputs()[0];
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    if (!fill || !matchPattern(fill.value(), m_AnyZeroFloat())) {
+      int64_t rank = resultType.getRank();
+      AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+      result = linalg::GenericOp::create(
+                   rewriter, loc, resultType, ValueRange{result},
+                   ValueRange{init}, ArrayRef<AffineMap>{identity, identity},
+                   SmallVector<utils::IteratorType>(
+                       rank, utils::IteratorType::parallel),
+                   [](OpBuilder &builder, Location loc, ValueRange args) {
+                     Value sum =
+                         arith::AddFOp::create(builder, loc, args[1], args[0]);
+                     linalg::YieldOp::create(builder, loc, sum);
+                   })
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct SparsityFuseGatedMatmul
     : sift::impl::SparsityFuseGatedMatmulBase<SparsityFuseGatedMatmul> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseGateIntoMatmul>(&getContext());
+    patterns.add<FuseGateIntoMatmul, FuseGateIntoPointwiseConv>(&getContext());
     // Folding would drop gates at threshold 0 before they fuse.
     GreedyRewriteConfig config;
     config.enableFolding(false);

@@ -24,6 +24,19 @@ static bool hasConstantWeights(linalg::MatmulOp op) {
   return getRhsLayout(op) && isPlainProduct(op) && getConstantWeights(op);
 }
 
+/// The activation operand of `op` when it is a matmul with constant weights
+/// or a 1x1 convolution with a constant filter that
+/// `--sparsity-fuse-gated-matmul` turns into a gated matmul; else null.
+static OpOperand *getGatableInput(Operation *op) {
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+    return hasConstantWeights(matmul) ? &matmul.getInputsMutable()[0] : nullptr;
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    return isPointwiseConv(conv) && getConstantFilter(conv)
+               ? &conv.getInputsMutable()[0]
+               : nullptr;
+  return nullptr;
+}
+
 /// An elementwise linalg.generic: all loops parallel, one result.
 static linalg::GenericOp getElementwise(Value value) {
   auto generic = value.getDefiningOp<linalg::GenericOp>();
@@ -120,16 +133,15 @@ struct SparsityInsertGates
       getOperation()->emitError("threshold must be finite and non-negative");
       return signalPassFailure();
     }
-    std::function<bool(linalg::MatmulOp)> selected;
+    // Convolutions are never feed-forward blocks, so `mlp` leaves them.
+    std::function<bool(Operation *)> selected;
     llvm::DenseSet<Operation *> feedForward;
     llvm::Regex pattern(gates.getValue());
     if (gates == "all") {
-      selected = [](linalg::MatmulOp) { return true; };
+      selected = [](Operation *) { return true; };
     } else if (gates == "mlp") {
       feedForward = findFeedForwardMatmuls(getOperation());
-      selected = [&](linalg::MatmulOp op) {
-        return feedForward.contains(op);
-      };
+      selected = [&](Operation *op) { return feedForward.contains(op); };
     } else {
       std::string error;
       if (!pattern.isValid(error)) {
@@ -137,24 +149,26 @@ struct SparsityInsertGates
             << gates << "' is neither all, mlp nor a valid regex: " << error;
         return signalPassFailure();
       }
-      selected = [&](linalg::MatmulOp op) {
-        return pattern.match(getNodeName(op.getLoc()));
+      selected = [&](Operation *op) {
+        return pattern.match(getNodeName(op->getLoc()));
       };
     }
 
-    getOperation()->walk([&](linalg::MatmulOp op) {
-      Value input = op.getInputs()[0];
+    getOperation()->walk([&](Operation *op) {
+      OpOperand *operand = getGatableInput(op);
+      if (!operand || !selected(op))
+        return;
+      Value input = operand->get();
       auto inputType = cast<RankedTensorType>(input.getType());
-      if (!hasConstantWeights(op) || !selected(op) ||
-          !isa<FloatType>(inputType.getElementType()) ||
+      if (!isa<FloatType>(inputType.getElementType()) ||
           input.getDefiningOp<sparsity::GateOp>())
         return;
       if (lossless && !isNonNegative(input))
         return;
       OpBuilder builder(op);
-      auto gate = sparsity::GateOp::create(builder, op.getLoc(), input,
+      auto gate = sparsity::GateOp::create(builder, op->getLoc(), input,
                                            lossless ? 0.0f : threshold);
-      op.getInputsMutable()[0].set(gate);
+      operand->set(gate);
     });
   }
 };

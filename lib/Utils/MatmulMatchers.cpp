@@ -40,3 +40,28 @@ ElementsAttr sift::getConstantWeights(linalg::MatmulOp op) {
   auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
   return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
 }
+
+bool sift::isPointwiseConv(linalg::Conv2DNchwFchwOp op) {
+  if (op.getInputs().size() != 2 || op.getOutputs().size() != 1)
+    return false;
+  auto isOne = [](const APInt &value) { return value.isOne(); };
+  if (!llvm::all_of(op.getStrides().getValues<APInt>(), isOne) ||
+      !llvm::all_of(op.getDilations().getValues<APInt>(), isOne))
+    return false;
+  auto filterType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+  if (!filterType || filterType.getDimSize(2) != 1 ||
+      filterType.getDimSize(3) != 1)
+    return false;
+  Type elementType = filterType.getElementType();
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.hasStaticShape() || type.getElementType() != elementType)
+      return false;
+  }
+  return isa<FloatType>(elementType);
+}
+
+ElementsAttr sift::getConstantFilter(linalg::Conv2DNchwFchwOp op) {
+  auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
+  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
+}

@@ -120,3 +120,97 @@ func.func @gated_ffn_and_projection(%x: tensor<1x4xf32>, %h: tensor<1x4xf32>) ->
   %d = linalg.matmul ins(%act, %wd : tensor<1x8xf32>, tensor<8x4xf32>) outs(%f4 : tensor<1x4xf32>) -> tensor<1x4xf32>
   return %q, %d : tensor<1x4xf32>, tensor<1x4xf32>
 }
+
+// -----
+
+#nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+
+// 1x1 convolutions with a constant filter are matmuls over the pixels and
+// are gated; a 3x3 or strided convolution, and one with a dynamic batch,
+// is not. `mlp` gates matmuls only.
+
+// ALL-LABEL: func.func @convs
+//  ALL-SAME:   (%[[X:.*]]: tensor<1x4x3x3xf32>, %[[X5:.*]]: tensor<1x4x5x5xf32>, %[[XD:.*]]: tensor<?x4x3x3xf32>)
+//       ALL:   %[[G0:.*]] = sparsity.gate %[[X]] threshold [0.000000e+00] : tensor<1x4x3x3xf32>
+//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[G0]], %{{.*}} : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>)
+//   ALL-NOT:   sparsity.gate
+//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>)
+//   ALL-NOT:   sparsity.gate
+//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} strides = dense<2> {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x5x5xf32>, tensor<2x4x1x1xf32>)
+//       ALL:   %[[R:.*]] = linalg.generic
+//       ALL:   %[[G1:.*]] = sparsity.gate %[[R]] threshold [0.000000e+00] : tensor<1x4x3x3xf32>
+//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[G1]], %{{.*}} : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>)
+//   ALL-NOT:   sparsity.gate
+//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[XD]], %{{.*}} : tensor<?x4x3x3xf32>, tensor<2x4x1x1xf32>)
+
+// MLP-LABEL: func.func @convs
+//   MLP-NOT:   sparsity.gate
+// MLP-LABEL: func.func @conv_already_gated
+
+// fc0 and fc1 match the regex; fc1 is a 3x3 convolution, the dynamic fc0 is
+// not static.
+// REGEX-LABEL: func.func @convs
+//       REGEX:   sparsity.gate %arg0 threshold [2.500000e-01]
+//   REGEX-NOT:   sparsity.gate
+// REGEX-LABEL: func.func @conv_already_gated
+
+// Lossless gates only the 1x1 convolution of the Relu of %arg0.
+// LOSSLESS-LABEL: func.func @convs
+//   LOSSLESS-NOT:   sparsity.gate
+//       LOSSLESS:   %[[R:.*]] = linalg.generic {{.*}} ins(%arg0 :
+//       LOSSLESS:   %[[G:.*]] = sparsity.gate %[[R]] threshold [0.000000e+00] : tensor<1x4x3x3xf32>
+//       LOSSLESS:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[G]],
+//   LOSSLESS-NOT:   sparsity.gate
+// LOSSLESS-LABEL: func.func @conv_already_gated
+func.func @convs(%x: tensor<1x4x3x3xf32>, %x5: tensor<1x4x5x5xf32>, %xd: tensor<?x4x3x3xf32>)
+    -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<?x2x3x3xf32>) {
+  %f1 = arith.constant dense<1.0> : tensor<2x4x1x1xf32>
+  %f3 = arith.constant dense<1.0> : tensor<2x4x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %f1 : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> loc("fc0"("Conv"))
+  %e5 = tensor.empty() : tensor<1x4x5x5xf32>
+  %r5 = linalg.generic {indexing_maps = [#nchw, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x5 : tensor<1x4x5x5xf32>) outs(%e5 : tensor<1x4x5x5xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x5x5xf32>
+  %k3 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%r5, %f3 : tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> loc("fc1"("Conv"))
+  %strided = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r5, %f1 : tensor<1x4x5x5xf32>, tensor<2x4x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> loc("fc1_strided"("Conv"))
+  %e3 = tensor.empty() : tensor<1x4x3x3xf32>
+  %r3 = linalg.generic {indexing_maps = [#nchw, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x3x3xf32>) outs(%e3 : tensor<1x4x3x3xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x3x3xf32>
+  %b = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%r3, %f1 : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> loc("proj"("Conv"))
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %xd, %c0 : tensor<?x4x3x3xf32>
+  %ed = tensor.empty(%n) : tensor<?x2x3x3xf32>
+  %initd = linalg.fill ins(%zero : f32) outs(%ed : tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  %d = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%xd, %f1 : tensor<?x4x3x3xf32>, tensor<2x4x1x1xf32>) outs(%initd : tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32> loc("fc0"("Conv"))
+  return %a, %k3, %strided, %b, %d : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<?x2x3x3xf32>
+}
+
+// An input that is already gated keeps its one gate.
+// ALL-LABEL: func.func @conv_already_gated
+//       ALL:   sparsity.gate %arg0 threshold [5.000000e-01]
+//   ALL-NOT:   sparsity.gate
+func.func @conv_already_gated(%x: tensor<1x4x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %f1 = arith.constant dense<1.0> : tensor<2x4x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %g = sparsity.gate %x threshold [0.5] : tensor<1x4x3x3xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%g, %f1 : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> loc("fc0"("Conv"))
+  return %y : tensor<1x2x3x3xf32>
+}

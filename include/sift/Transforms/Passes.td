@@ -11,16 +11,21 @@ def SparsityInsertGates : Pass<"sparsity-insert-gates"> {
   let description = [{
     Gates the left operand of every `linalg.matmul` whose right operand (the
     weights) is a compile-time constant, so that a later kernel may skip the
-    weight rows of the activations the gate zeroes.
+    weight rows of the activations the gate zeroes. The input of a
+    `linalg.conv_2d_nchw_fchw` with a constant 1x1 filter, unit strides and
+    dilations and static shapes (a matmul over the pixels, which
+    `--sparsity-fuse-gated-matmul` rewrites as one) is gated too.
 
     `gates` chooses which matmuls:
-    - `all` (default): every such matmul, as TEAL gates every linear layer;
+    - `all` (default): every such matmul and convolution, as TEAL gates every
+      linear layer;
     - `mlp`: only the projections of feed-forward blocks, as CATS does: a
       matmul whose output reaches another constant-weight matmul through
       elementwise ops that include a nonlinearity (the up and gate
-      projections), and that other matmul (the down projection);
+      projections), and that other matmul (the down projection); never a
+      convolution;
     - anything else is a regular expression matched against the ONNX node
-      name of the matmul (the name in its location).
+      name of the matmul or convolution (the name in its location).
 
     With `lossless`, only inputs that are provably non-negative (the output of
     a Relu, a Clip at 0, an absolute value) are gated, at threshold 0: the
@@ -54,6 +59,15 @@ def SparsityFuseGatedMatmul : Pass<"sparsity-fuse-gated-matmul"> {
     contiguous row of weights: the row a zeroed activation lets the kernel
     skip. When the product's only use adds a `[N]` vector broadcast over the
     rows (a bias), the add is folded into the gated matmul.
+
+    A gated 1x1 `linalg.conv_2d_nchw_fchw` with a constant `[F, C, 1, 1]`
+    filter, unit strides and dilations, static shapes and a single threshold
+    becomes a gated matmul of its pixels: the input is transposed to NHWC and
+    collapsed to `[N*H*W, C]`, the f32 filter is rewritten at compile time
+    into an input-major `[C, F]` constant (other element types are read as
+    the output-major `[F, C]` view), and the `[N*H*W, F]` product is expanded
+    and transposed back to NCHW and added to the convolution's init (its
+    broadcast bias) unless that init is a zero fill.
   }];
   let dependentDialects = ["::sift::sparsity::SparsityDialect"];
 }
