@@ -72,9 +72,10 @@ static Value getBroadcastBias(linalg::GenericOp add, Value product) {
 static Value transpose(OpBuilder &builder, Location loc, Value input,
                        ArrayRef<int64_t> permutation) {
   auto type = cast<RankedTensorType>(input.getType());
-  Value init = tensor::EmptyOp::create(
-      builder, loc, applyPermutation(type.getShape(), permutation),
-      type.getElementType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, input);
+  applyPermutationToVector(sizes, permutation);
+  Value init =
+      tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
   return linalg::TransposeOp::create(builder, loc, input, init, permutation)
       ->getResult(0);
 }
@@ -196,8 +197,12 @@ struct FuseGateIntoPointwiseConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     auto channelsLastType = RankedTensorType::get(
         applyPermutation(resultType.getShape(), {0, 2, 3, 1}),
         resultType.getElementType());
-    Value expanded = tensor::ExpandShapeOp::create(
-        rewriter, loc, channelsLastType, product, pixelsAndChannels);
+    SmallVector<OpFoldResult> channelsLastShape =
+        tensor::getMixedSizes(rewriter, loc, channelsLast);
+    channelsLastShape.back() = rewriter.getIndexAttr(filters);
+    Value expanded =
+        tensor::ExpandShapeOp::create(rewriter, loc, channelsLastType, product,
+                                      pixelsAndChannels, channelsLastShape);
     Value result = transpose(rewriter, loc, expanded, {0, 3, 1, 2});
 
     // The convolution accumulates into its init (the broadcast bias); a zero

@@ -53,10 +53,16 @@ bool sift::isPointwiseConv(linalg::Conv2DNchwFchwOp op) {
       filterType.getDimSize(3) != 1)
     return false;
   Type elementType = filterType.getElementType();
+  if (!filterType.hasStaticShape())
+    return false;
+  // Only the batch may be dynamic: channels and pixels fix the matmul.
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.hasStaticShape() || type.getElementType() != elementType)
+    if (!type || type.getElementType() != elementType)
       return false;
+    for (int64_t dim = 1; dim < type.getRank(); ++dim)
+      if (type.isDynamicDim(dim))
+        return false;
   }
   return isa<FloatType>(elementType);
 }

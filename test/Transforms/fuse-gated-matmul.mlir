@@ -155,6 +155,33 @@ func.func @pointwise_conv_from_zero(%x: tensor<2x4x3x3xf16>) -> tensor<2x2x3x3xf
 
 // -----
 
+// A dynamic batch (PyTorch exports with a batch axis) stays dynamic: the
+// transposes and the expansion take it from the input.
+// CHECK-LABEL: func.func @pointwise_conv_dynamic_batch
+//  CHECK-SAME:   (%[[X:.*]]: tensor<?x4x3x3xf32>)
+//       CHECK:   %[[N:.*]] = tensor.dim %[[X]], %c0
+//       CHECK:   %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x3x3x4xf32>
+//       CHECK:   %[[NHWC:.*]] = linalg.transpose ins(%[[X]] : tensor<?x4x3x3xf32>) outs(%[[E]] : tensor<?x3x3x4xf32>) permutation = [0, 2, 3, 1]
+//       CHECK:   %[[PIXELS:.*]] = tensor.collapse_shape %[[NHWC]] {{\[}}[0, 1, 2], [3]] : tensor<?x3x3x4xf32> into tensor<?x4xf32>
+//       CHECK:   %[[P:.*]] = sparsity.gated_matmul %[[PIXELS]], %{{.*}} threshold [2.500000e-01] layout input_major : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+//       CHECK:   %[[EXPANDED:.*]] = tensor.expand_shape %[[P]] {{\[}}[0, 1, 2], [3]] output_shape [%{{.*}}, 3, 3, 2] : tensor<?x2xf32> into tensor<?x3x3x2xf32>
+//       CHECK:   %[[NCHW:.*]] = linalg.transpose ins(%[[EXPANDED]] : tensor<?x3x3x2xf32>) outs(%{{.*}} : tensor<?x2x3x3xf32>) permutation = [0, 3, 1, 2]
+//       CHECK:   return %[[NCHW]]
+func.func @pointwise_conv_dynamic_batch(%x: tensor<?x4x3x3xf32>) -> tensor<?x2x3x3xf32> {
+  %c0 = arith.constant 0 : index
+  %w = arith.constant dense<1.0> : tensor<2x4x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x4x3x3xf32>
+  %e = tensor.empty(%n) : tensor<?x2x3x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  %g = sparsity.gate %x threshold [0.25] : tensor<?x4x3x3xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%g, %w : tensor<?x4x3x3xf32>, tensor<2x4x1x1xf32>) outs(%init : tensor<?x2x3x3xf32>) -> tensor<?x2x3x3xf32>
+  return %y : tensor<?x2x3x3xf32>
+}
+
+// -----
+
 // Not fused: a filter that is not a constant, per-channel thresholds (they
 // would run along W, not the channels), a 3x3 and a strided convolution.
 // CHECK-LABEL: func.func @convs_not_fused

@@ -126,7 +126,7 @@ func.func @gated_ffn_and_projection(%x: tensor<1x4xf32>, %h: tensor<1x4xf32>) ->
 #nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
 
 // 1x1 convolutions with a constant filter are matmuls over the pixels and
-// are gated; a 3x3 or strided convolution, and one with a dynamic batch,
+// are gated, with a static or a dynamic batch; a 3x3 or strided convolution
 // is not. `mlp` gates matmuls only.
 
 // ALL-LABEL: func.func @convs
@@ -140,17 +140,17 @@ func.func @gated_ffn_and_projection(%x: tensor<1x4xf32>, %h: tensor<1x4xf32>) ->
 //       ALL:   %[[R:.*]] = linalg.generic
 //       ALL:   %[[G1:.*]] = sparsity.gate %[[R]] threshold [0.000000e+00] : tensor<1x4x3x3xf32>
 //       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[G1]], %{{.*}} : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>)
-//   ALL-NOT:   sparsity.gate
-//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[XD]], %{{.*}} : tensor<?x4x3x3xf32>, tensor<2x4x1x1xf32>)
+//       ALL:   %[[GD:.*]] = sparsity.gate %[[XD]] threshold [0.000000e+00] : tensor<?x4x3x3xf32>
+//       ALL:   linalg.conv_2d_nchw_fchw {{.*}} ins(%[[GD]], %{{.*}} : tensor<?x4x3x3xf32>, tensor<2x4x1x1xf32>)
 
 // MLP-LABEL: func.func @convs
 //   MLP-NOT:   sparsity.gate
 // MLP-LABEL: func.func @conv_already_gated
 
-// fc0 and fc1 match the regex; fc1 is a 3x3 convolution, the dynamic fc0 is
-// not static.
+// The two fc0 and fc1 match the regex; fc1 is a 3x3 convolution.
 // REGEX-LABEL: func.func @convs
 //       REGEX:   sparsity.gate %arg0 threshold [2.500000e-01]
+//       REGEX:   sparsity.gate %arg2 threshold [2.500000e-01]
 //   REGEX-NOT:   sparsity.gate
 // REGEX-LABEL: func.func @conv_already_gated
 

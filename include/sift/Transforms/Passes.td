@@ -13,8 +13,8 @@ def SparsityInsertGates : Pass<"sparsity-insert-gates"> {
     weights) is a compile-time constant, so that a later kernel may skip the
     weight rows of the activations the gate zeroes. The input of a
     `linalg.conv_2d_nchw_fchw` with a constant 1x1 filter, unit strides and
-    dilations and static shapes (a matmul over the pixels, which
-    `--sparsity-fuse-gated-matmul` rewrites as one) is gated too.
+    dilations and static shapes but for the batch (a matmul over the pixels,
+    which `--sparsity-fuse-gated-matmul` rewrites as one) is gated too.
 
     `gates` chooses which matmuls:
     - `all` (default): every such matmul and convolution, as TEAL gates every
@@ -61,7 +61,8 @@ def SparsityFuseGatedMatmul : Pass<"sparsity-fuse-gated-matmul"> {
     rows (a bias), the add is folded into the gated matmul.
 
     A gated 1x1 `linalg.conv_2d_nchw_fchw` with a constant `[F, C, 1, 1]`
-    filter, unit strides and dilations, static shapes and a single threshold
+    filter, unit strides and dilations, static shapes but for the batch and a
+    single threshold
     becomes a gated matmul of its pixels: the input is transposed to NHWC and
     collapsed to `[N*H*W, C]`, the f32 filter is rewritten at compile time
     into an input-major `[C, F]` constant (other element types are read as

@@ -28,7 +28,8 @@ bool isPlainProduct(mlir::linalg::MatmulOp op);
 mlir::ElementsAttr getConstantWeights(mlir::linalg::MatmulOp op);
 
 /// Whether `op` is a matmul over its pixels: a 1x1 filter, unit strides and
-/// dilations, static shapes and one float element type throughout.
+/// dilations, static shapes but for the batch, and one float element type
+/// throughout.
 bool isPointwiseConv(mlir::linalg::Conv2DNchwFchwOp op);
 
 /// The constant filter of `op`, when it is known at compile time.

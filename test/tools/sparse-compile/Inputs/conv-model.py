@@ -6,6 +6,7 @@ computed with numpy (float64), independently of Sift.
                    -> proj (1x1, 8->6, bias) -> y[1, 6, 5, 5]
   calibration.npy  [48, 8, 5, 5]   heldout.npy [16, 8, 5, 5]
   expected.npy     [16, 6, 5, 5]
+  model-dynamic.onnx  the same model with a dynamic batch x[N, 8, 5, 5]
 
 conv-model.py check REPORT OUTPUT [--target S --tolerance T]: checks a
 sparse executable's OUTPUT on the held-out inputs against numpy applying the
@@ -63,15 +64,19 @@ def write(out):
         helper.make_node("Conv", ["r", "w1", "b1"], ["y"], name="proj",
                          kernel_shape=[1, 1]),
     ]
-    graph = helper.make_graph(
-        nodes, "conv",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 5, 5])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 6, 5, 5])],
-        [numpy_helper.from_array(a, n) for a, n in
-         [(w0, "w0"), (b0, "b0"), (w1, "w1"), (b1, "b1")]])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, "model.onnx"))
+    for batch, name in [(1, "model.onnx"), ("N", "model-dynamic.onnx")]:
+        graph = helper.make_graph(
+            nodes, "conv",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                           [batch, 8, 5, 5])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT,
+                                           [batch, 6, 5, 5])],
+            [numpy_helper.from_array(a, n) for a, n in
+             [(w0, "w0"), (b0, "b0"), (w1, "w1"), (b1, "b1")]])
+        model = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", 13)])
+        onnx.checker.check_model(model)
+        onnx.save(model, os.path.join(out, name))
     np.save(os.path.join(out, "calibration.npy"), calibration)
     np.save(os.path.join(out, "heldout.npy"), heldout)
     expected = conv(proj_input(heldout, w0, b0), w1.astype(np.float64), b1, 0)
