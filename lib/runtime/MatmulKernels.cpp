@@ -352,10 +352,16 @@ extern "C" void _mlir_ciface_sift_matmul_f32(Memref<2> *a, Memref<2> *b,
     outputMajorProduct(x, w, y, out->strides[0]);
     return;
   }
-  std::vector<const float *> rows(w.rows);
+  // Reused from call to call, as the gated kernel's: a model calls this
+  // once per layer and token.
+  thread_local std::vector<const float *> rowStorage;
+  thread_local std::vector<float> coefStorage;
+  std::vector<const float *> &rows = rowStorage;
+  std::vector<float> &coef = coefStorage;
+  rows.resize(w.rows);
   for (int64_t k = 0; k < w.rows; ++k)
     rows[k] = w.row(k);
-  std::vector<float> coef(x.rows * x.cols);
+  coef.resize(x.rows * x.cols);
   for (int64_t m = 0; m < x.rows; ++m)
     std::memcpy(&coef[m * x.cols], x.row(m), x.cols * sizeof(float));
   inputMajorProduct(coef, rows, x.rows, n, nullptr, y, out->strides[0]);
