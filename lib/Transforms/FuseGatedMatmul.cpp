@@ -2,13 +2,12 @@
 
 #include "sift/Transforms/Passes.h"
 #include "sift/Utils/ConstantWeights.h"
+#include "sift/Utils/ConvolutionAsMatmul.h"
 #include "sift/Utils/MatmulMatchers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/IndexingUtils.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -20,24 +19,6 @@ namespace sift {
 using namespace mlir;
 using namespace sift;
 using namespace sift::sparsity;
-
-/// An input-major [K, N] copy of the f32 output-major [N, K] `weights` (or
-/// [N, K, 1, 1], a 1x1 filter), as a new resource blob named after the
-/// original.
-static TypedAttr transposeToInputMajor(ElementsAttr weights) {
-  std::optional<SmallVector<float>> values = getF32Values(weights);
-  if (!values)
-    return nullptr;
-  auto type = cast<RankedTensorType>(weights.getType());
-  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-  SmallVector<float> transposed(values->size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < k; ++j)
-      transposed[j * n + i] = (*values)[i * k + j];
-  auto newType = RankedTensorType::get({k, n}, type.getElementType());
-  return makeF32Weights(newType, transposed,
-                        getWeightsName(weights, "weights") + "_input_major");
-}
 
 /// The [N] vector that `add` adds to every row of `product`, when `add` is
 /// exactly such a bias add.
@@ -66,18 +47,6 @@ static Value getBroadcastBias(linalg::GenericOp add, Value product) {
       !(lhs == body->getArgument(1) && rhs == body->getArgument(0)))
     return nullptr;
   return add.getDpsInputs()[1 - productIndex];
-}
-
-/// `input` with its dimensions permuted as linalg.transpose permutes them.
-static Value transpose(OpBuilder &builder, Location loc, Value input,
-                       ArrayRef<int64_t> permutation) {
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, input);
-  applyPermutationToVector(sizes, permutation);
-  Value init =
-      tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
-  return linalg::TransposeOp::create(builder, loc, input, init, permutation)
-      ->getResult(0);
 }
 
 namespace {
@@ -178,10 +147,11 @@ struct FuseGateIntoPointwiseConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       weightLayout = WeightLayout::OutputMajor;
     }
 
-    // NCHW -> NHWC -> [N*H*W, C], and back from [N*H*W, F].
+    // NCHW -> NHWC -> [N*H*W, C], and back from [N*H*W, F] to NCHW plus
+    // the init.
     SmallVector<ReassociationIndices> pixelsAndChannels = {{0, 1, 2}, {3}};
     Value channelsLast =
-        transpose(rewriter, loc, gate.getInput(), {0, 2, 3, 1});
+        transposeTensor(rewriter, loc, gate.getInput(), {0, 2, 3, 1});
     Value pixels = tensor::CollapseShapeOp::create(rewriter, loc, channelsLast,
                                                    pixelsAndChannels);
     auto pixelsType = cast<RankedTensorType>(pixels.getType());
@@ -194,36 +164,9 @@ struct FuseGateIntoPointwiseConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         rewriter, loc, productType, pixels, weight, /*bias=*/Value(),
         gate.getThresholdAttr(),
         WeightLayoutAttr::get(getContext(), weightLayout));
-    auto channelsLastType = RankedTensorType::get(
-        applyPermutation(resultType.getShape(), {0, 2, 3, 1}),
-        resultType.getElementType());
-    SmallVector<OpFoldResult> channelsLastShape =
-        tensor::getMixedSizes(rewriter, loc, channelsLast);
-    channelsLastShape.back() = rewriter.getIndexAttr(filters);
-    Value expanded =
-        tensor::ExpandShapeOp::create(rewriter, loc, channelsLastType, product,
-                                      pixelsAndChannels, channelsLastShape);
-    Value result = transpose(rewriter, loc, expanded, {0, 3, 1, 2});
-
-    // The convolution accumulates into its init (the broadcast bias); a zero
-    // fill adds nothing.
-    Value init = op.getOutputs()[0];
-    auto fill = init.getDefiningOp<linalg::FillOp>();
-    if (!fill || !matchPattern(fill.value(), m_AnyZeroFloat())) {
-      int64_t rank = resultType.getRank();
-      AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-      result = linalg::GenericOp::create(
-                   rewriter, loc, resultType, ValueRange{result},
-                   ValueRange{init}, ArrayRef<AffineMap>{identity, identity},
-                   SmallVector<utils::IteratorType>(
-                       rank, utils::IteratorType::parallel),
-                   [](OpBuilder &builder, Location loc, ValueRange args) {
-                     Value sum =
-                         arith::AddFOp::create(builder, loc, args[1], args[0]);
-                     linalg::YieldOp::create(builder, loc, sum);
-                   })
-                   .getResult(0);
-    }
+    Value result = pixelsToNCHW(rewriter, loc, product, resultType,
+                                gate.getInput());
+    result = accumulateIntoInit(rewriter, loc, result, op.getOutputs()[0]);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -32,3 +32,19 @@ std::string sift::getWeightsName(ElementsAttr weights, StringRef fallback) {
     return resource.getRawHandle().getKey().str();
   return fallback.str();
 }
+
+TypedAttr sift::transposeToInputMajor(ElementsAttr weights) {
+  std::optional<SmallVector<float>> values = getF32Values(weights);
+  auto type = cast<RankedTensorType>(weights.getType());
+  if (!values || type.getRank() < 2 || type.getDimSize(0) == 0)
+    return nullptr;
+  int64_t n = type.getDimSize(0);
+  int64_t k = type.getNumElements() / n;
+  SmallVector<float> transposed(values->size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      transposed[j * n + i] = (*values)[i * k + j];
+  auto newType = RankedTensorType::get({k, n}, type.getElementType());
+  return makeF32Weights(newType, transposed,
+                        getWeightsName(weights, "weights") + "_input_major");
+}

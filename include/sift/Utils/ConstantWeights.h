@@ -21,6 +21,12 @@ mlir::TypedAttr makeF32Weights(mlir::RankedTensorType type,
                                llvm::ArrayRef<float> values,
                                llvm::StringRef name);
 
+/// An input-major [K, N] copy of f32 output-major `weights` of shape
+/// [N, ...] (K the product of the other dimensions: a matrix [N, K] or a
+/// filter [F, C, KH, KW]), as a new resource blob named after the original;
+/// null for other element types.
+mlir::TypedAttr transposeToInputMajor(mlir::ElementsAttr weights);
+
 /// The blob name of `weights` when it is a resource, else `fallback`.
 std::string getWeightsName(mlir::ElementsAttr weights,
                            llvm::StringRef fallback);
