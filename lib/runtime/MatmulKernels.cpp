@@ -65,6 +65,24 @@ Matrix viewOf(const Memref<2> &memref, std::vector<float> &storage) {
   return {storage.data(), rows, cols, cols};
 }
 
+/// Eight floats in one vector register (two on CPUs without AVX).
+typedef float Vec8 __attribute__((vector_size(32)));
+
+inline Vec8 load8(const float *p) {
+  Vec8 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+inline void store8(float *p, Vec8 v) { std::memcpy(p, &v, sizeof(v)); }
+
+inline float sum8(Vec8 v) {
+  float sum = 0;
+  for (int l = 0; l < 8; ++l)
+    sum += v[l];
+  return sum;
+}
+
 /// y[m, 0:n) += sum over r of coef[m][r] * rows[r][0, n), for TOKENS rows
 /// of y (coef is [TOKENS][count], row-major). Four weight rows are
 /// streamed at once so that each pass over y does four rows' work.
@@ -97,25 +115,83 @@ SIFT_MULTIVERSION void accumulateRows(float *y, int64_t yStride,
   }
 }
 
-/// accumulateRows for any number of tokens, four at a time.
+/// What accumulateRows computes, sixteen columns at a time with the sums of
+/// all TOKENS tokens in registers, so that each weight vector loaded serves
+/// every token and y is read and written once. For weights that stay in
+/// cache (many tokens over a small matrix, as convolutions are), where
+/// streaming whole rows would be bound by the loads and stores of y.
+template <int TOKENS>
+SIFT_MULTIVERSION void accumulateColumnTiles(float *y, int64_t yStride,
+                                             const float *coef,
+                                             int64_t coefStride,
+                                             const float *const *rows,
+                                             int64_t count, int64_t n) {
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    Vec8 sums[TOKENS][2];
+    for (int t = 0; t < TOKENS; ++t) {
+      sums[t][0] = load8(y + t * yStride + j);
+      sums[t][1] = load8(y + t * yStride + j + 8);
+    }
+    for (int64_t r = 0; r < count; ++r) {
+      Vec8 low = load8(rows[r] + j), high = load8(rows[r] + j + 8);
+      for (int t = 0; t < TOKENS; ++t) {
+        float c = coef[t * coefStride + r];
+        sums[t][0] += c * low;
+        sums[t][1] += c * high;
+      }
+    }
+    for (int t = 0; t < TOKENS; ++t) {
+      store8(y + t * yStride + j, sums[t][0]);
+      store8(y + t * yStride + j + 8, sums[t][1]);
+    }
+  }
+  for (; j < n; ++j)
+    for (int t = 0; t < TOKENS; ++t) {
+      float sum = y[t * yStride + j];
+      for (int64_t r = 0; r < count; ++r)
+        sum += coef[t * coefStride + r] * rows[r][j];
+      y[t * yStride + j] = sum;
+    }
+}
+
+/// accumulateColumnTiles when the weights stay in cache, else
+/// accumulateRows.
+template <int TOKENS>
+void accumulateGroup(bool cachedWeights, float *y, int64_t yStride,
+                     const float *coef, int64_t coefStride,
+                     const float *const *rows, int64_t count, int64_t n) {
+  if (cachedWeights)
+    accumulateColumnTiles<TOKENS>(y, yStride, coef, coefStride, rows, count,
+                                  n);
+  else
+    accumulateRows<TOKENS>(y, yStride, coef, coefStride, rows, count, n);
+}
+
+/// accumulateGroup for any number of tokens, four at a time.
 void accumulateTokens(float *y, int64_t yStride, int64_t tokens,
                       const float *coef, int64_t coefStride,
-                      const float *const *rows, int64_t count, int64_t n) {
+                      const float *const *rows, int64_t count, int64_t n,
+                      bool cachedWeights = false) {
   for (int64_t t = 0; t < tokens; t += 4) {
     float *yt = y + t * yStride;
     const float *ct = coef + t * coefStride;
     switch (std::min<int64_t>(4, tokens - t)) {
     case 4:
-      accumulateRows<4>(yt, yStride, ct, coefStride, rows, count, n);
+      accumulateGroup<4>(cachedWeights, yt, yStride, ct, coefStride, rows,
+                         count, n);
       break;
     case 3:
-      accumulateRows<3>(yt, yStride, ct, coefStride, rows, count, n);
+      accumulateGroup<3>(cachedWeights, yt, yStride, ct, coefStride, rows,
+                         count, n);
       break;
     case 2:
-      accumulateRows<2>(yt, yStride, ct, coefStride, rows, count, n);
+      accumulateGroup<2>(cachedWeights, yt, yStride, ct, coefStride, rows,
+                         count, n);
       break;
     default:
-      accumulateRows<1>(yt, yStride, ct, coefStride, rows, count, n);
+      accumulateGroup<1>(cachedWeights, yt, yStride, ct, coefStride, rows,
+                         count, n);
       break;
     }
   }
@@ -138,6 +214,11 @@ void inputMajorProduct(const std::vector<float> &coef,
   // Split the tokens when every thread gets a few; otherwise the rows.
   if (tokens >= 4 * threads || active < 8 * threads || threads == 1) {
     constexpr int64_t kTokensPerTask = 4;
+    // Every task reads all active rows: when they fit in a core's cache,
+    // they come from there, and registers decide the speed.
+    constexpr int64_t kCachedWeightBytes = 256 * 1024;
+    bool cachedWeights =
+        active * n * static_cast<int64_t>(sizeof(float)) <= kCachedWeightBytes;
     int64_t tasks = (tokens + kTokensPerTask - 1) / kTokensPerTask;
     parallelFor(tasks, [&](int64_t task) {
       int64_t first = task * kTokensPerTask;
@@ -146,7 +227,7 @@ void inputMajorProduct(const std::vector<float> &coef,
       for (int64_t t = 0; t < count; ++t)
         initialise(ys + t * yStride);
       accumulateTokens(ys, yStride, count, coef.data() + first * active,
-                       active, rows.data(), active, n);
+                       active, rows.data(), active, n, cachedWeights);
     });
     return;
   }
@@ -200,22 +281,6 @@ void inputMajorProduct(const std::vector<float> &coef,
         out[j] += part[j];
     }
   }
-}
-
-/// Eight floats in one vector register (two on CPUs without AVX).
-typedef float Vec8 __attribute__((vector_size(32)));
-
-inline Vec8 load8(const float *p) {
-  Vec8 v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-
-inline float sum8(Vec8 v) {
-  float sum = 0;
-  for (int l = 0; l < 8; ++l)
-    sum += v[l];
-  return sum;
 }
 
 /// out[r] = x[0, k) · rows[r][0, k) for four rows at once: four streams of

@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <malloc.h>
 #include <string>
 #include <vector>
 
@@ -305,6 +306,12 @@ double median(std::vector<double> values) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // A model allocates the same large buffers on every run (a convolution's
+  // window rows take megabytes). Left to glibc, those come from fresh
+  // mmaps that the kernel zeroes page by page and unmaps on free; keeping
+  // freed memory in the heap for the next run avoids both.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   Options options = parseOptions(argc, argv);
   setNumThreads(static_cast<int>(options.threads));
   GateObserver &observer = gateObserver();
