@@ -39,6 +39,10 @@ Models:
              log-normal distribution (mean 10%): a few neurons fire often,
              most rarely, as in trained models. Ordering neurons by
              frequency (--reorder-neurons) matters here.
+  conv-net   x[1,64,56,56] -> Conv 3x3 64->64 (pads 1, bias) -> Relu
+             -> Conv 3x3 64->64 -> Relu -> Conv 1x1 64->64, a ResNet stage's
+             shapes: the dense path on convolutions, which are compute-,
+             not memory-bound (0.9 GFLOP a run). Weights ~ N(0, 2/fan_in).
 """
 
 import argparse
@@ -177,10 +181,66 @@ def relu_mlp(rng, d_in=256, hidden=4096, layers=3, fit_rows=512, skewed=False):
     return graph, forward, sample, matmuls, d_in
 
 
+def conv2d(x, w, b, pad):
+    """NCHW convolution with unit strides, in float64."""
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    kh, kw = w.shape[2:]
+    h, wd = x.shape[2] - kh + 1, x.shape[3] - kw + 1
+    y = np.zeros((x.shape[0], w.shape[0], h, wd)) + b[None, :, None, None]
+    for i in range(kh):
+        for j in range(kw):
+            y += np.einsum("nchw,fc->nfhw", x[:, :, i:i + h, j:j + wd], w[:, :, i, j])
+    return y
+
+
+def conv_net(rng, channels=64, size=56):
+    shapes = [(channels, channels, 3, 3), (channels, channels, 3, 3), (channels, channels, 1, 1)]
+    weights = [(rng.standard_normal(s) * np.sqrt(2.0 / np.prod(s[1:]))).astype(np.float32)
+               for s in shapes]
+    biases = [(0.1 * rng.standard_normal(channels)).astype(np.float32) for _ in shapes]
+    nodes, inits, value = [], [], "x"
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        pad = w.shape[2] // 2
+        inits += [numpy_helper.from_array(w, f"conv{i}.weight"),
+                  numpy_helper.from_array(b, f"conv{i}.bias")]
+        out = "y" if i == len(weights) - 1 else f"conv{i}"
+        nodes.append(helper.make_node("Conv", [value, f"conv{i}.weight", f"conv{i}.bias"], [out],
+                                      name=f"conv{i}", kernel_shape=list(w.shape[2:]),
+                                      pads=[pad] * 4))
+        value = out
+        if i < len(weights) - 1:
+            nodes.append(helper.make_node("Relu", [value], [f"relu{i}"], name=f"relu{i}"))
+            value = f"relu{i}"
+    shape = [1, channels, size, size]
+    graph = helper.make_graph(
+        nodes, "conv_net", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)], initializer=inits)
+    matmuls = [{"node": f"conv{i}", "weight": f"conv{i}.weight"} for i in range(len(weights))]
+
+    def sample(n):
+        return rng.standard_normal([n] + shape[1:], dtype=np.float32)
+
+    def forward(x):
+        h, hidden = x.astype(np.float64), []
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            h = conv2d(h, w.astype(np.float64), b, w.shape[2] // 2)
+            if i < len(weights) - 1:
+                h = np.maximum(h, 0.0)
+                hidden.append(h)
+        return h.astype(np.float32), hidden
+
+    return graph, forward, sample, matmuls, shape[1:]
+
+
+# Models whose time goes to arithmetic, not to reading weights: the
+# benchmark shows no weight bandwidth for them.
+COMPUTE_BOUND = {"conv-net"}
+
 MODELS = {
     "gated-mlp": gated_mlp,
     "relu-mlp": relu_mlp,
     "relu-mlp-skewed": lambda rng: relu_mlp(rng, skewed=True),
+    "conv-net": conv_net,
 }
 
 
@@ -228,10 +288,11 @@ def build(name, directory, calib_rows, heldout):
         "path": os.path.relpath(os.path.join(directory, "model.onnx"), os.path.dirname(directory)),
         "seed": seed,
         "input_name": "x",
-        "input_shape": [1, features],
+        "input_shape": [1] + (list(features) if isinstance(features, list) else [features]),
         "calib_shape": list(calib.shape),
         "heldout": heldout,
         "matmuls": matmuls,
+        "compute_bound": name in COMPUTE_BOUND,
         "total_params": sum(b // 4 for b in init_bytes.values()),
         "weight_bytes": sum(init_bytes.values()),
         "hidden_zero_fraction_calib": zero_fractions(calib_hidden),

@@ -527,7 +527,7 @@ def parse_args():
     p.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     p.add_argument("--compiler", default=None, help="default: BUILD_DIR/bin/sparse-compile")
     p.add_argument("--ort-dir", default=None, help="where onnxruntime-node is installed (default WORK/ort)")
-    p.add_argument("--models", default="gated-mlp,relu-mlp,relu-mlp-skewed")
+    p.add_argument("--models", default="gated-mlp,relu-mlp,relu-mlp-skewed,conv-net")
     p.add_argument("--sparsities", default=",".join(f"{s:g}" for s in GATED_SPARSITIES),
                    help="gated-mlp's sparsities (default 0,0.25,0.5,0.7,0.9)")
     p.add_argument("--threads", type=int, default=2)
@@ -585,7 +585,7 @@ def main():
         log("  checking outputs on held-out inputs")
         check_accuracy(model, cs, mdir, odir, entry, args)
         for c in cs:
-            if not c.failed:
+            if not c.failed and not entry.get("compute_bound"):
                 c.traffic = weight_traffic(c, entry)
         log(f"  timing: {args.rounds} rounds x (--threads {args.threads} --repeat {args.repeat} "
             f"--warmup {args.warmup}), interleaved")
