@@ -42,7 +42,7 @@ Models:
   conv-net   x[1,64,56,56] -> Conv 3x3 64->64 (pads 1, bias) -> Relu
              -> Conv 3x3 64->64 -> Relu -> Conv 1x1 64->64, a ResNet stage's
              shapes: the dense path on convolutions, which are compute-,
-             not memory-bound (0.9 GFLOP a run). Weights ~ N(0, 2/fan_in).
+             not memory-bound (0.49 GFLOP a run). Weights ~ N(0, 2/fan_in).
 """
 
 import argparse
