@@ -203,3 +203,24 @@ FailureOr<int64_t> sift::onnx_import::normalizeAxis(NodeContext &ctx,
                            << rank;
   return normalized;
 }
+
+Value sift::onnx_import::buildSoftplus(OpBuilder &b, Location loc, Value x) {
+  Value positive = arith::MaximumFOp::create(
+      b, loc, x, scalarConstant(b, loc, x.getType(), 0));
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  return arith::AddFOp::create(b, loc, positive, tail);
+}
+
+Value sift::onnx_import::buildHardSigmoid(OpBuilder &b, Location loc, Value x,
+                                          double alpha, double beta) {
+  Type type = x.getType();
+  Value linear = arith::AddFOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, scalarConstant(b, loc, type, alpha), x),
+      scalarConstant(b, loc, type, beta));
+  Value low = arith::MaximumFOp::create(b, loc, linear,
+                                        scalarConstant(b, loc, type, 0));
+  return arith::MinimumFOp::create(b, loc, low,
+                                   scalarConstant(b, loc, type, 1));
+}

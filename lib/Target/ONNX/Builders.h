@@ -54,6 +54,15 @@ mlir::Value createMax(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value createMin(mlir::OpBuilder &builder, mlir::Location loc,
                       mlir::Value lhs, mlir::Value rhs, bool isUnsigned);
 
+/// log(1 + exp(x)) of a float scalar, without overflow:
+/// max(x, 0) + log1p(exp(-|x|)).
+mlir::Value buildSoftplus(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value x);
+
+/// min(1, max(0, alpha * x + beta)) of a float scalar.
+mlir::Value buildHardSigmoid(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value x, double alpha, double beta);
+
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value scalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::Type type, double value);

@@ -336,26 +336,6 @@ Value buildExp(OpBuilder &b, Location loc, Value x) {
   return math::ExpOp::create(b, loc, x);
 }
 
-/// log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
-Value buildSoftplus(OpBuilder &b, Location loc, Value x) {
-  Value positive =
-      arith::MaximumFOp::create(b, loc, x, constantLike(b, loc, x, 0));
-  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
-  Value tail = math::Log1pOp::create(b, loc, buildExp(b, loc, negAbs));
-  return arith::AddFOp::create(b, loc, positive, tail);
-}
-
-/// min(1, max(0, alpha * x + beta)).
-Value buildHardSigmoid(OpBuilder &b, Location loc, Value x, double alpha,
-                       double beta) {
-  Value linear = arith::AddFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, constantLike(b, loc, x, alpha), x),
-      constantLike(b, loc, x, beta));
-  Value low =
-      arith::MaximumFOp::create(b, loc, linear, constantLike(b, loc, x, 0));
-  return arith::MinimumFOp::create(b, loc, low, constantLike(b, loc, x, 1));
-}
-
 //===----------------------------------------------------------------------===//
 // Arithmetic
 //===----------------------------------------------------------------------===//
