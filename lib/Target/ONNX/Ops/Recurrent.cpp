@@ -116,26 +116,29 @@ parseActivations(NodeContext &ctx, ArrayRef<llvm::StringLiteral> defaults,
                 "ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign "
                 "and Softplus)";
     Activation activation{spec->kind, 0, 0, clip};
-    if (spec->numParameters >= 1) {
-      if (nextAlpha < alphas.size())
-        activation.alpha = alphas[nextAlpha++];
-      else if (spec->defaultAlpha)
-        activation.alpha = *spec->defaultAlpha;
+    // The next value of `values` (the attribute `attribute`), else the
+    // function's default.
+    auto parameter = [&](ArrayRef<float> values, size_t &next,
+                         std::optional<double> fallback, StringRef attribute,
+                         double &result) -> LogicalResult {
+      if (next < values.size())
+        result = values[next++];
+      else if (fallback)
+        result = *fallback;
       else
         return ctx.emitError() << "activation '" << name
-                               << "' needs a value in activation_alpha (it "
-                                  "has no default)";
-    }
-    if (spec->numParameters >= 2) {
-      if (nextBeta < betas.size())
-        activation.beta = betas[nextBeta++];
-      else if (spec->defaultBeta)
-        activation.beta = *spec->defaultBeta;
-      else
-        return ctx.emitError() << "activation '" << name
-                               << "' needs a value in activation_beta (it "
-                                  "has no default)";
-    }
+                               << "' needs a value in " << attribute
+                               << " (it has no default)";
+      return success();
+    };
+    if (spec->numParameters >= 1 &&
+        failed(parameter(alphas, nextAlpha, spec->defaultAlpha,
+                         "activation_alpha", activation.alpha)))
+      return failure();
+    if (spec->numParameters >= 2 &&
+        failed(parameter(betas, nextBeta, spec->defaultBeta, "activation_beta",
+                         activation.beta)))
+      return failure();
     activations.push_back(activation);
   }
   // Values left over mean the model reads the lists differently.
