@@ -20,7 +20,7 @@ using namespace mlir;
 void sift::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const LowerToLLVMOptions &options) {
   if (options.kernels) {
-    pm.addPass(createSiftConvToMatmul());
+    pm.addPass(createConvertConvToKernelCalls());
     pm.addPass(createConvertSparsityToKernelCalls());
     pm.addPass(createConvertMatmulToKernelCalls());
   }

@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatmulKernels.h"
+
 #include "GateStats.h"
 #include "ThreadPool.h"
 
@@ -35,14 +37,6 @@ using namespace sift::runtime;
 #endif
 
 namespace {
-template <int Rank> struct Memref {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[Rank];
-  int64_t strides[Rank];
-};
-
 /// A row-major matrix with unit column stride.
 struct Matrix {
   const float *data;
@@ -117,15 +111,15 @@ SIFT_MULTIVERSION void accumulateRows(float *y, int64_t yStride,
 
 /// What accumulateRows computes, sixteen columns at a time with the sums of
 /// all TOKENS tokens in registers, so that each weight vector loaded serves
-/// every token and y is read and written once. For weights that stay in
-/// cache (many tokens over a small matrix, as convolutions are), where
-/// streaming whole rows would be bound by the loads and stores of y.
+/// every token and y is read and written once; coefficient (t, r) is
+/// coef[t * tokenStride + r * rowStride]. For weights that stay in cache
+/// (many tokens over a small matrix, as convolutions are), where streaming
+/// whole rows would be bound by the loads and stores of y.
 template <int TOKENS>
-SIFT_MULTIVERSION void accumulateColumnTiles(float *y, int64_t yStride,
-                                             const float *coef,
-                                             int64_t coefStride,
-                                             const float *const *rows,
-                                             int64_t count, int64_t n) {
+SIFT_MULTIVERSION void
+accumulateColumnTiles(float *y, int64_t yStride, const float *coef,
+                      int64_t tokenStride, int64_t rowStride,
+                      const float *const *rows, int64_t count, int64_t n) {
   int64_t j = 0;
   for (; j + 16 <= n; j += 16) {
     Vec8 sums[TOKENS][2];
@@ -135,10 +129,10 @@ SIFT_MULTIVERSION void accumulateColumnTiles(float *y, int64_t yStride,
     }
     for (int64_t r = 0; r < count; ++r) {
       Vec8 low = load8(rows[r] + j), high = load8(rows[r] + j + 8);
+      const float *c = coef + r * rowStride;
       for (int t = 0; t < TOKENS; ++t) {
-        float c = coef[t * coefStride + r];
-        sums[t][0] += c * low;
-        sums[t][1] += c * high;
+        sums[t][0] += c[t * tokenStride] * low;
+        sums[t][1] += c[t * tokenStride] * high;
       }
     }
     for (int t = 0; t < TOKENS; ++t) {
@@ -150,48 +144,69 @@ SIFT_MULTIVERSION void accumulateColumnTiles(float *y, int64_t yStride,
     for (int t = 0; t < TOKENS; ++t) {
       float sum = y[t * yStride + j];
       for (int64_t r = 0; r < count; ++r)
-        sum += coef[t * coefStride + r] * rows[r][j];
+        sum += coef[t * tokenStride + r * rowStride] * rows[r][j];
       y[t * yStride + j] = sum;
     }
 }
+} // namespace
 
-/// accumulateColumnTiles when the weights stay in cache, else
-/// accumulateRows.
-template <int TOKENS>
-void accumulateGroup(bool cachedWeights, float *y, int64_t yStride,
-                     const float *coef, int64_t coefStride,
-                     const float *const *rows, int64_t count, int64_t n) {
-  if (cachedWeights)
-    accumulateColumnTiles<TOKENS>(y, yStride, coef, coefStride, rows, count,
-                                  n);
-  else
-    accumulateRows<TOKENS>(y, yStride, coef, coefStride, rows, count, n);
+void sift::runtime::accumulateCachedRows(float *y, int64_t yStride,
+                                         int64_t tokens, const float *coef,
+                                         int64_t tokenStride,
+                                         int64_t rowStride,
+                                         const float *const *rows,
+                                         int64_t count, int64_t n) {
+  for (int64_t t = 0; t < tokens; t += 4) {
+    float *yt = y + t * yStride;
+    const float *ct = coef + t * tokenStride;
+    switch (std::min<int64_t>(4, tokens - t)) {
+    case 4:
+      accumulateColumnTiles<4>(yt, yStride, ct, tokenStride, rowStride, rows,
+                               count, n);
+      break;
+    case 3:
+      accumulateColumnTiles<3>(yt, yStride, ct, tokenStride, rowStride, rows,
+                               count, n);
+      break;
+    case 2:
+      accumulateColumnTiles<2>(yt, yStride, ct, tokenStride, rowStride, rows,
+                               count, n);
+      break;
+    default:
+      accumulateColumnTiles<1>(yt, yStride, ct, tokenStride, rowStride, rows,
+                               count, n);
+      break;
+    }
+  }
 }
 
-/// accumulateGroup for any number of tokens, four at a time.
+namespace {
+/// accumulateRows for any number of tokens, four at a time; or, when the
+/// weights stay in cache, accumulateCachedRows.
 void accumulateTokens(float *y, int64_t yStride, int64_t tokens,
                       const float *coef, int64_t coefStride,
                       const float *const *rows, int64_t count, int64_t n,
-                      bool cachedWeights = false) {
+                      bool cachedWeights) {
+  if (cachedWeights) {
+    accumulateCachedRows(y, yStride, tokens, coef, coefStride, 1, rows, count,
+                         n);
+    return;
+  }
   for (int64_t t = 0; t < tokens; t += 4) {
     float *yt = y + t * yStride;
     const float *ct = coef + t * coefStride;
     switch (std::min<int64_t>(4, tokens - t)) {
     case 4:
-      accumulateGroup<4>(cachedWeights, yt, yStride, ct, coefStride, rows,
-                         count, n);
+      accumulateRows<4>(yt, yStride, ct, coefStride, rows, count, n);
       break;
     case 3:
-      accumulateGroup<3>(cachedWeights, yt, yStride, ct, coefStride, rows,
-                         count, n);
+      accumulateRows<3>(yt, yStride, ct, coefStride, rows, count, n);
       break;
     case 2:
-      accumulateGroup<2>(cachedWeights, yt, yStride, ct, coefStride, rows,
-                         count, n);
+      accumulateRows<2>(yt, yStride, ct, coefStride, rows, count, n);
       break;
     default:
-      accumulateGroup<1>(cachedWeights, yt, yStride, ct, coefStride, rows,
-                         count, n);
+      accumulateRows<1>(yt, yStride, ct, coefStride, rows, count, n);
       break;
     }
   }
@@ -267,7 +282,8 @@ void inputMajorProduct(const std::vector<float> &coef,
     int64_t begin = chunk * chunkRows;
     int64_t end = std::min(active, begin + chunkRows);
     accumulateTokens(out, outStride, tokens, coef.data() + begin, active,
-                     rows.data() + begin, end - begin, n);
+                     rows.data() + begin, end - begin, n,
+                     /*cachedWeights=*/false);
   });
   for (int64_t t = 0; t < tokens; ++t) {
     float *__restrict out = y + t * yStride;

@@ -107,4 +107,27 @@ def ConvertMatmulToKernelCalls
   ];
 }
 
+def ConvertConvToKernelCalls
+    : Pass<"convert-conv-to-kernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Lower f32 2-D convolutions to calls of the runtime's "
+                "convolution kernel";
+  let description = [{
+    Rewrites every f32 `linalg.conv_2d_nchw_fchw` into a call of
+    `sift_conv2d_f32` with its (already padded) input, filter, init, a fresh
+    result buffer, and its strides and dilations. The kernel splits the
+    output rows between the threads; for each row it gathers the input
+    windows into a small matrix that stays in cache, multiplies it by the
+    filter on the register-tiled matmul kernel, and writes the row back in
+    NCHW added to the init (the bias). `convert-linalg-to-loops` would give
+    one scalar, single-threaded loop nest instead: its float reduction cannot
+    be vectorised without reassociating it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // SIFT_CONVERSION_PASSES_TD

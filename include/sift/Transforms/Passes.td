@@ -98,33 +98,4 @@ def SparsityReorderNeurons : Pass<"sparsity-reorder-neurons"> {
   let dependentDialects = ["::sift::sparsity::SparsityDialect"];
 }
 
-def SiftConvToMatmul : Pass<"sift-conv-to-matmul"> {
-  let summary = "Rewrite f32 2-D convolutions as a matmul of their pixels' "
-                "input windows (im2col)";
-  let description = [{
-    A `linalg.conv_2d_nchw_fchw` on f32 with static channels, pixels and
-    filter (the batch may be dynamic) becomes:
-    - a `linalg.generic` gathering each output pixel's input window into a
-      row, `[N, OH, OW, C, KH, KW]` collapsed to `[N*OH*OW, C*KH*KW]`
-      (strides and dilations are in its indexing map; padding is already an
-      explicit `tensor.pad` before the convolution);
-    - a `linalg.matmul` of those rows by the filter, from zero: a constant
-      filter is rewritten at compile time into an input-major
-      `[C*KH*KW, F]` blob, any other is read as its `[F, C*KH*KW]` view
-      through transposed indexing maps;
-    - the `[N*OH*OW, F]` product expanded and transposed back to NCHW and
-      added to the convolution's init (its broadcast bias) unless that is a
-      zero fill.
-
-    The matmul then runs on the runtime's vectorised, multithreaded kernels
-    (`--convert-matmul-to-kernel-calls`), where the convolution itself
-    would lower to scalar loops: a float reduction cannot be vectorised
-    without reassociating it. The window rows cost `KH*KW` times the input's
-    memory.
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::linalg::LinalgDialect",
-                           "::mlir::tensor::TensorDialect"];
-}
-
 #endif // SIFT_TRANSFORMS_PASSES_TD

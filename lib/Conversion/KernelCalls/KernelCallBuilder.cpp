@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -64,4 +65,22 @@ Value sift::resultTensor(OpBuilder &builder, Location loc,
   return bufferization::ToTensorOp::create(builder, loc, type, buffer,
                                            /*restrict=*/builder.getUnitAttr(),
                                            /*writable=*/builder.getUnitAttr());
+}
+
+Value sift::allocateResultLike(OpBuilder &builder, Location loc,
+                               RankedTensorType type, Value like) {
+  SmallVector<Value> dynamicSizes;
+  for (auto [dim, size] : llvm::enumerate(type.getShape()))
+    if (ShapedType::isDynamic(size))
+      dynamicSizes.push_back(
+          tensor::DimOp::create(builder, loc, like, static_cast<int64_t>(dim)));
+  return allocateResult(builder, loc, type, dynamicSizes);
+}
+
+void sift::callKernel(OpBuilder &builder, Location loc, StringRef name,
+                      ValueRange operands) {
+  Block *block = builder.getInsertionBlock();
+  declareKernel(block->getParentOp()->getParentOfType<ModuleOp>(), name,
+                operands.getTypes());
+  func::CallOp::create(builder, loc, name, TypeRange{}, operands);
 }

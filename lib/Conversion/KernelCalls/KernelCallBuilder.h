@@ -37,6 +37,14 @@ mlir::Value allocateResult(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::RankedTensorType type,
                            mlir::ValueRange dynamicSizes);
 
+/// allocateResult with the dynamic sizes of `like`, a tensor of `type`.
+mlir::Value allocateResultLike(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::RankedTensorType type, mlir::Value like);
+
+/// Calls kernel `name` on `operands`, declaring it in the enclosing module.
+void callKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                llvm::StringRef name, mlir::ValueRange operands);
+
 /// `buffer` cast to the kernel operand type.
 mlir::Value castForKernel(mlir::OpBuilder &builder, mlir::Location loc,
                           mlir::Value buffer);

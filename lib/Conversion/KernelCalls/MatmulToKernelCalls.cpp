@@ -30,20 +30,14 @@ static LogicalResult lowerToCall(linalg::MatmulOp op) {
 
   OpBuilder builder(op);
   Location loc = op.getLoc();
-  SmallVector<Value> dynamicSizes;
-  for (auto [dim, size] : llvm::enumerate(resultType.getShape()))
-    if (ShapedType::isDynamic(size))
-      dynamicSizes.push_back(tensor::DimOp::create(
-          builder, loc, op.getOutputs()[0], static_cast<int64_t>(dim)));
-  Value out = allocateResult(builder, loc, resultType, dynamicSizes);
+  Value out =
+      allocateResultLike(builder, loc, resultType, op.getOutputs()[0]);
   SmallVector<Value> operands = {
       bufferForKernel(builder, loc, op.getInputs()[0]),
       bufferForKernel(builder, loc, op.getInputs()[1]),
       castForKernel(builder, loc, out),
       arith::ConstantIntOp::create(builder, loc, *layout == RhsLayout::OutputMajor ? 1 : 0, 64)};
-  declareKernel(op->getParentOfType<ModuleOp>(), kDenseKernel,
-                ValueRange(operands).getTypes());
-  func::CallOp::create(builder, loc, kDenseKernel, TypeRange{}, operands);
+  callKernel(builder, loc, kDenseKernel, operands);
   op->replaceAllUsesWith(
       ValueRange{resultTensor(builder, loc, resultType, out)});
   op.erase();

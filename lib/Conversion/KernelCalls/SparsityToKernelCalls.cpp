@@ -72,9 +72,7 @@ static void lowerToCall(GatedMatmulOp op, int64_t gateIndex) {
       bufferForKernel(builder, loc, thresholds),
       castForKernel(builder, loc, out),
       arith::ConstantIntOp::create(builder, loc, gateIndex, 64)};
-  declareKernel(op->getParentOfType<ModuleOp>(), kGatedKernel,
-                ValueRange(operands).getTypes());
-  func::CallOp::create(builder, loc, kGatedKernel, TypeRange{}, operands);
+  callKernel(builder, loc, kGatedKernel, operands);
 
   Value result = resultTensor(builder, loc, flatType, out);
   if (resultType.getRank() == 3)

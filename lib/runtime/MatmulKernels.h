@@ -1,0 +1,30 @@
+//===- MatmulKernels.h - What the kernels share -----------------*- C++ -*-===//
+
+#ifndef SIFT_RUNTIME_MATMULKERNELS_H
+#define SIFT_RUNTIME_MATMULKERNELS_H
+
+#include <cstdint>
+
+namespace sift::runtime {
+
+/// A memref descriptor as MLIR passes it to a C interface.
+template <int Rank> struct Memref {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[Rank];
+  int64_t strides[Rank];
+};
+
+/// y[t, 0:n) += sum over r < count of coef(t, r) * rows[r][0:n) for
+/// `tokens` rows of y, yStride apart, where coef(t, r) is
+/// coef[t * tokenStride + r * rowStride]: sixteen columns of four tokens at
+/// a time in registers, for rows that stay in cache (a small matrix).
+void accumulateCachedRows(float *y, int64_t yStride, int64_t tokens,
+                          const float *coef, int64_t tokenStride,
+                          int64_t rowStride, const float *const *rows,
+                          int64_t count, int64_t n);
+
+} // namespace sift::runtime
+
+#endif // SIFT_RUNTIME_MATMULKERNELS_H

@@ -1,0 +1,38 @@
+// RUN: sparse-opt %s --split-input-file --convert-conv-to-kernel-calls | FileCheck %s
+
+// The padded input, the filter and the init (the broadcast bias) go to the
+// kernel as read-only buffers with a fresh result buffer, then the strides
+// (3, 2) and the dilations (2, 1). A dynamic batch sizes the result from
+// the init.
+// CHECK: func.func private @sift_conv2d_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @strided_dilated
+//  CHECK-SAME:   (%[[X:.*]]: tensor<?x2x7x7xf32>, %[[F:.*]]: tensor<3x2x2x2xf32>, %[[INIT:.*]]: tensor<?x3x2x3xf32>)
+//       CHECK:   %[[N:.*]] = tensor.dim %[[INIT]], %{{.*}} : tensor<?x3x2x3xf32>
+//       CHECK:   %[[OUT:.*]] = memref.alloc(%[[N]]) {alignment = 64 : i64} : memref<?x3x2x3xf32>
+//       CHECK:   bufferization.to_buffer %[[X]] read_only
+//       CHECK:   bufferization.to_buffer %[[F]] read_only
+//       CHECK:   bufferization.to_buffer %[[INIT]] read_only
+//       CHECK:   %[[SH:.*]] = arith.constant 3 : i64
+//       CHECK:   %[[SW:.*]] = arith.constant 2 : i64
+//       CHECK:   %[[DH:.*]] = arith.constant 2 : i64
+//       CHECK:   %[[DW:.*]] = arith.constant 1 : i64
+//       CHECK:   call @sift_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SH]], %[[SW]], %[[DH]], %[[DW]])
+//       CHECK:   %[[Y:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+//       CHECK:   return %[[Y]]
+func.func @strided_dilated(%x: tensor<?x2x7x7xf32>, %f: tensor<3x2x2x2xf32>, %init: tensor<?x3x2x3xf32>) -> tensor<?x3x2x3xf32> {
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<[3, 2]> : tensor<2xi64>}
+      ins(%x, %f : tensor<?x2x7x7xf32>, tensor<3x2x2x2xf32>) outs(%init : tensor<?x3x2x3xf32>) -> tensor<?x3x2x3xf32>
+  return %y : tensor<?x3x2x3xf32>
+}
+
+// -----
+
+// Left alone: f16 (the kernel is f32).
+// CHECK-LABEL: func.func @f16
+//   CHECK-NOT:   call
+//       CHECK:   linalg.conv_2d_nchw_fchw
+func.func @f16(%x: tensor<1x2x4x4xf16>, %f: tensor<3x2x3x3xf16>, %init: tensor<1x3x2x2xf16>) -> tensor<1x3x2x2xf16> {
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %f : tensor<1x2x4x4xf16>, tensor<3x2x3x3xf16>) outs(%init : tensor<1x3x2x2xf16>) -> tensor<1x3x2x2xf16>
+  return %y : tensor<1x3x2x2xf16>
+}
