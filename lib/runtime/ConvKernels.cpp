@@ -42,17 +42,29 @@ extern "C" void _mlir_ciface_sift_conv2d_f32(
   if (images == 0 || filters == 0 || outH == 0 || outW == 0)
     return;
 
-  // The filter input-major, [window, filters]: one row per window element.
+  // The filter input-major, one row per window element, in blocks of
+  // filters small enough to stay in a core's cache while a row's windows
+  // stream past: [block][window][blockFilters].
+  constexpr int64_t kCachedWeightBytes = 256 * 1024;
+  int64_t blockFilters = std::max<int64_t>(
+      16, kCachedWeightBytes / (window * sizeof(float)) / 16 * 16);
+  blockFilters = std::min(blockFilters, filters);
+  int64_t blocks = (filters + blockFilters - 1) / blockFilters;
   std::vector<float> weights(window * filters);
-  for (int64_t f = 0; f < filters; ++f)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t kh = 0; kh < kernelH; ++kh)
-        for (int64_t kw = 0; kw < kernelW; ++kw)
-          weights[((c * kernelH + kh) * kernelW + kw) * filters + f] =
-              *at(*filter, f, c, kh, kw);
-  std::vector<const float *> rows(window);
-  for (int64_t k = 0; k < window; ++k)
-    rows[k] = &weights[k * filters];
+  std::vector<const float *> rows(blocks * window);
+  for (int64_t block = 0; block < blocks; ++block) {
+    int64_t first = block * blockFilters;
+    int64_t count = std::min(blockFilters, filters - first);
+    float *blockWeights = &weights[first * window];
+    for (int64_t k = 0; k < window; ++k)
+      rows[block * window + k] = blockWeights + k * count;
+    for (int64_t f = 0; f < count; ++f)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t kh = 0; kh < kernelH; ++kh)
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            blockWeights[((c * kernelH + kh) * kernelW + kw) * count + f] =
+                *at(*filter, first + f, c, kh, kw);
+  }
 
   parallelFor(images * outH, [&](int64_t task) {
     int64_t n = task / outH, oh = task % outH;
@@ -76,9 +88,13 @@ extern "C" void _mlir_ciface_sift_conv2d_f32(
             destination[ow] = source[ow * step];
         }
       }
-    accumulateCachedRows(result.data(), filters, outW, windows.data(),
-                         /*tokenStride=*/1, /*rowStride=*/outW, rows.data(),
-                         window, filters);
+    for (int64_t block = 0; block < blocks; ++block) {
+      int64_t first = block * blockFilters;
+      accumulateCachedRows(result.data() + first, filters, outW,
+                           windows.data(), /*tokenStride=*/1,
+                           /*rowStride=*/outW, &rows[block * window], window,
+                           std::min(blockFilters, filters - first));
+    }
     for (int64_t f = 0; f < filters; ++f) {
       const float *bias = at(*init, n, f, oh, 0);
       float *destination = at(*out, n, f, oh, 0);
