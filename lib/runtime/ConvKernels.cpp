@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <vector>
 
 using namespace sift::runtime;
@@ -26,14 +28,59 @@ inline float *at(const Memref<4> &m, int64_t i, int64_t j, int64_t k,
   return m.aligned + m.offset + i * m.strides[0] + j * m.strides[1] +
          k * m.strides[2] + l * m.strides[3];
 }
+
+
+/// `filter` [F, C, KH, KW] input-major in blocks of `blockFilters`:
+/// [block][C * KH * KW][filters of the block], written into `packed`.
+const std::vector<float> &pack(const Memref<4> &filter, int64_t blockFilters,
+                               std::vector<float> &packed) {
+  int64_t filters = filter.sizes[0], channels = filter.sizes[1];
+  int64_t kernelH = filter.sizes[2], kernelW = filter.sizes[3];
+  int64_t window = channels * kernelH * kernelW;
+  packed.resize(filters * window);
+  for (int64_t first = 0; first < filters; first += blockFilters) {
+    int64_t count = std::min(blockFilters, filters - first);
+    float *block = &packed[first * window];
+    for (int64_t f = 0; f < count; ++f)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t kh = 0; kh < kernelH; ++kh)
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            block[((c * kernelH + kh) * kernelW + kw) * count + f] =
+                *at(filter, first + f, c, kh, kw);
+  }
+  return packed;
+}
+
+std::vector<float> &scratchWeights() {
+  thread_local std::vector<float> weights;
+  return weights;
+}
+
+/// pack() of a filter that is a compile-time constant, done on its first
+/// use and kept: a constant's data never changes, so its address names it
+/// (a filter computed at run time may reuse a freed address, and is packed
+/// on every call instead).
+const std::vector<float> &packedConstant(const Memref<4> &filter,
+                                         int64_t blockFilters) {
+  static std::mutex mutex;
+  static std::map<const float *, std::vector<float>> packed;
+  std::lock_guard<std::mutex> lock(mutex);
+  const float *key = filter.aligned + filter.offset;
+  auto [it, inserted] = packed.try_emplace(key);
+  if (inserted)
+    pack(filter, blockFilters, it->second);
+  return it->second;
+}
 } // namespace
 
 /// out[n, f, oh, ow] = init[n, f, oh, ow] + sum over c, kh, kw of
 /// filter[f, c, kh, kw] * input[n, c, oh * sh + kh * dh, ow * sw + kw * dw],
-/// for an input padded already.
+/// for an input padded already. `constantFilter` says the filter is a
+/// compile-time constant, whose packing can be kept between calls.
 extern "C" void _mlir_ciface_sift_conv2d_f32(
     Memref<4> *input, Memref<4> *filter, Memref<4> *init, Memref<4> *out,
-    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW) {
+    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW,
+    int64_t constantFilter) {
   int64_t images = out->sizes[0], filters = out->sizes[1];
   int64_t outH = out->sizes[2], outW = out->sizes[3];
   int64_t channels = filter->sizes[1];
@@ -50,20 +97,15 @@ extern "C" void _mlir_ciface_sift_conv2d_f32(
       16, kCachedWeightBytes / (window * sizeof(float)) / 16 * 16);
   blockFilters = std::min(blockFilters, filters);
   int64_t blocks = (filters + blockFilters - 1) / blockFilters;
-  std::vector<float> weights(window * filters);
+  const std::vector<float> &weights =
+      constantFilter ? packedConstant(*filter, blockFilters)
+                     : pack(*filter, blockFilters, scratchWeights());
   std::vector<const float *> rows(blocks * window);
   for (int64_t block = 0; block < blocks; ++block) {
     int64_t first = block * blockFilters;
     int64_t count = std::min(blockFilters, filters - first);
-    float *blockWeights = &weights[first * window];
     for (int64_t k = 0; k < window; ++k)
-      rows[block * window + k] = blockWeights + k * count;
-    for (int64_t f = 0; f < count; ++f)
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t kh = 0; kh < kernelH; ++kh)
-          for (int64_t kw = 0; kw < kernelW; ++kw)
-            blockWeights[((c * kernelH + kh) * kernelW + kw) * count + f] =
-                *at(*filter, first + f, c, kh, kw);
+      rows[block * window + k] = &weights[first * window + k * count];
   }
 
   parallelFor(images * outH, [&](int64_t task) {

@@ -114,7 +114,10 @@ def ConvertConvToKernelCalls
   let description = [{
     Rewrites every f32 `linalg.conv_2d_nchw_fchw` into a call of
     `sift_conv2d_f32` with its (already padded) input, filter, init, a fresh
-    result buffer, and its strides and dilations. The kernel splits the
+    result buffer, its strides and dilations, and whether the filter is an
+    `arith.constant`: the kernel repacks a filter input-major on every call,
+    but a constant's only on its first (it keeps the copy, as much memory
+    again as the convolution weights). The kernel splits the
     output rows between the threads; for each row it gathers the input
     windows into a small matrix that stays in cache, multiplies it by the
     filter on the register-tiled matmul kernel, and writes the row back in

@@ -44,6 +44,11 @@ static LogicalResult lowerToCall(linalg::Conv2DNchwFchwOp op) {
   for (DenseIntElementsAttr window : {op.getStrides(), op.getDilations()})
     for (int64_t value : window.getValues<int64_t>())
       operands.push_back(arith::ConstantIntOp::create(builder, loc, value, 64));
+  // A constant filter is packed once and kept by the kernel.
+  bool constantFilter =
+      op.getInputs()[1].getDefiningOp<arith::ConstantOp>() != nullptr;
+  operands.push_back(
+      arith::ConstantIntOp::create(builder, loc, constantFilter, 64));
   callKernel(builder, loc, kConvKernel, operands);
   op->replaceAllUsesWith(
       ValueRange{resultTensor(builder, loc, resultType, out)});

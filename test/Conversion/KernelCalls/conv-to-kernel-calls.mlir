@@ -2,9 +2,9 @@
 
 // The padded input, the filter and the init (the broadcast bias) go to the
 // kernel as read-only buffers with a fresh result buffer, then the strides
-// (3, 2) and the dilations (2, 1). A dynamic batch sizes the result from
-// the init.
-// CHECK: func.func private @sift_conv2d_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+// (3, 2), the dilations (2, 1) and whether the filter is a constant (no: 0).
+// A dynamic batch sizes the result from the init.
+// CHECK: func.func private @sift_conv2d_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @strided_dilated
 //  CHECK-SAME:   (%[[X:.*]]: tensor<?x2x7x7xf32>, %[[F:.*]]: tensor<3x2x2x2xf32>, %[[INIT:.*]]: tensor<?x3x2x3xf32>)
 //       CHECK:   %[[N:.*]] = tensor.dim %[[INIT]], %{{.*}} : tensor<?x3x2x3xf32>
@@ -16,13 +16,29 @@
 //       CHECK:   %[[SW:.*]] = arith.constant 2 : i64
 //       CHECK:   %[[DH:.*]] = arith.constant 2 : i64
 //       CHECK:   %[[DW:.*]] = arith.constant 1 : i64
-//       CHECK:   call @sift_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SH]], %[[SW]], %[[DH]], %[[DW]])
+//       CHECK:   %[[RUNTIME:.*]] = arith.constant 0 : i64
+//  CHECK-NEXT:   call @sift_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SH]], %[[SW]], %[[DH]], %[[DW]], %[[RUNTIME]])
 //       CHECK:   %[[Y:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 //       CHECK:   return %[[Y]]
 func.func @strided_dilated(%x: tensor<?x2x7x7xf32>, %f: tensor<3x2x2x2xf32>, %init: tensor<?x3x2x3xf32>) -> tensor<?x3x2x3xf32> {
   %y = linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<[3, 2]> : tensor<2xi64>}
       ins(%x, %f : tensor<?x2x7x7xf32>, tensor<3x2x2x2xf32>) outs(%init : tensor<?x3x2x3xf32>) -> tensor<?x3x2x3xf32>
   return %y : tensor<?x3x2x3xf32>
+}
+
+// -----
+
+// A constant filter is flagged (1, after the unit strides and dilations):
+// the kernel packs it once and keeps it.
+// CHECK-LABEL: func.func @constant_filter
+//       CHECK-COUNT-4:   arith.constant 1 : i64
+//       CHECK:   %[[CONSTANT:.*]] = arith.constant 1 : i64
+//  CHECK-NEXT:   call @sift_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[CONSTANT]])
+func.func @constant_filter(%x: tensor<1x1x3x3xf32>, %init: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %f = arith.constant dense<1.0> : tensor<1x1x2x2xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %f : tensor<1x1x3x3xf32>, tensor<1x1x2x2xf32>) outs(%init : tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
 }
 
 // -----
