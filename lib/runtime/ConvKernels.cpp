@@ -29,7 +29,6 @@ inline float *at(const Memref<4> &m, int64_t i, int64_t j, int64_t k,
          k * m.strides[2] + l * m.strides[3];
 }
 
-
 /// `filter` [F, C, KH, KW] input-major in blocks of `blockFilters`:
 /// [block][C * KH * KW][filters of the block], written into `packed`.
 const std::vector<float> &pack(const Memref<4> &filter, int64_t blockFilters,
@@ -51,6 +50,7 @@ const std::vector<float> &pack(const Memref<4> &filter, int64_t blockFilters,
   return packed;
 }
 
+/// Where the calling thread packs filters that are not constants.
 std::vector<float> &scratchWeights() {
   thread_local std::vector<float> weights;
   return weights;
