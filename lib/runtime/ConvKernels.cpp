@@ -92,7 +92,6 @@ extern "C" void _mlir_ciface_sift_conv2d_f32(
   // The filter input-major, one row per window element, in blocks of
   // filters small enough to stay in a core's cache while a row's windows
   // stream past: [block][window][blockFilters].
-  constexpr int64_t kCachedWeightBytes = 256 * 1024;
   int64_t blockFilters = std::max<int64_t>(
       16, kCachedWeightBytes / (window * sizeof(float)) / 16 * 16);
   blockFilters = std::min(blockFilters, filters);

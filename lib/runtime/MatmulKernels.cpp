@@ -8,10 +8,11 @@
 //
 // Input-major weights [K, N] let a gated matmul read only the rows of its
 // active inputs: y += x[k] * W[k, :] for active k. Few tokens (small M): the
-// active rows are split between the threads, each streaming a contiguous
-// share into a partial sum. Many tokens: the tokens are split instead, and
-// every thread reads all active rows (the union over its tokens). With all
-// rows active this is the dense kernel, so a gate costs only its scan.
+// threads claim chunks of the active rows, each streaming them into partial
+// sums of its own. Many tokens: the tokens are split instead, and every
+// thread reads all active rows (the union over its tokens), from cache and
+// register-tiled when they fit there. With all rows active this is the
+// dense kernel, so a gate costs only its scan.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +25,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 using namespace sift::runtime;
@@ -148,6 +150,28 @@ accumulateColumnTiles(float *y, int64_t yStride, const float *coef,
       y[t * yStride + j] = sum;
     }
 }
+
+/// Calls group(std::integral_constant<int, T>(), t) for consecutive groups
+/// of T <= 4 of `tokens` tokens, t the first of each: the kernels keep a
+/// group's sums in registers, so T must be known when they are compiled.
+template <typename Group> void forTokenGroups(int64_t tokens, Group group) {
+  for (int64_t t = 0; t < tokens; t += 4) {
+    switch (std::min<int64_t>(4, tokens - t)) {
+    case 4:
+      group(std::integral_constant<int, 4>(), t);
+      break;
+    case 3:
+      group(std::integral_constant<int, 3>(), t);
+      break;
+    case 2:
+      group(std::integral_constant<int, 2>(), t);
+      break;
+    default:
+      group(std::integral_constant<int, 1>(), t);
+      break;
+    }
+  }
+}
 } // namespace
 
 void sift::runtime::accumulateCachedRows(float *y, int64_t yStride,
@@ -156,28 +180,11 @@ void sift::runtime::accumulateCachedRows(float *y, int64_t yStride,
                                          int64_t rowStride,
                                          const float *const *rows,
                                          int64_t count, int64_t n) {
-  for (int64_t t = 0; t < tokens; t += 4) {
-    float *yt = y + t * yStride;
-    const float *ct = coef + t * tokenStride;
-    switch (std::min<int64_t>(4, tokens - t)) {
-    case 4:
-      accumulateColumnTiles<4>(yt, yStride, ct, tokenStride, rowStride, rows,
-                               count, n);
-      break;
-    case 3:
-      accumulateColumnTiles<3>(yt, yStride, ct, tokenStride, rowStride, rows,
-                               count, n);
-      break;
-    case 2:
-      accumulateColumnTiles<2>(yt, yStride, ct, tokenStride, rowStride, rows,
-                               count, n);
-      break;
-    default:
-      accumulateColumnTiles<1>(yt, yStride, ct, tokenStride, rowStride, rows,
-                               count, n);
-      break;
-    }
-  }
+  forTokenGroups(tokens, [&](auto size, int64_t t) {
+    accumulateColumnTiles<decltype(size)::value>(
+        y + t * yStride, yStride, coef + t * tokenStride, tokenStride,
+        rowStride, rows, count, n);
+  });
 }
 
 namespace {
@@ -192,24 +199,11 @@ void accumulateTokens(float *y, int64_t yStride, int64_t tokens,
                          n);
     return;
   }
-  for (int64_t t = 0; t < tokens; t += 4) {
-    float *yt = y + t * yStride;
-    const float *ct = coef + t * coefStride;
-    switch (std::min<int64_t>(4, tokens - t)) {
-    case 4:
-      accumulateRows<4>(yt, yStride, ct, coefStride, rows, count, n);
-      break;
-    case 3:
-      accumulateRows<3>(yt, yStride, ct, coefStride, rows, count, n);
-      break;
-    case 2:
-      accumulateRows<2>(yt, yStride, ct, coefStride, rows, count, n);
-      break;
-    default:
-      accumulateRows<1>(yt, yStride, ct, coefStride, rows, count, n);
-      break;
-    }
-  }
+  forTokenGroups(tokens, [&](auto size, int64_t t) {
+    accumulateRows<decltype(size)::value>(y + t * yStride, yStride,
+                                          coef + t * coefStride, coefStride,
+                                          rows, count, n);
+  });
 }
 
 /// y[m, :] = sum over active k of x[m, k] * W[k, :] (+ bias), where `coef`
@@ -231,7 +225,6 @@ void inputMajorProduct(const std::vector<float> &coef,
     constexpr int64_t kTokensPerTask = 4;
     // Every task reads all active rows: when they fit in a core's cache,
     // they come from there, and registers decide the speed.
-    constexpr int64_t kCachedWeightBytes = 256 * 1024;
     bool cachedWeights =
         active * n * static_cast<int64_t>(sizeof(float)) <= kCachedWeightBytes;
     int64_t tasks = (tokens + kTokensPerTask - 1) / kTokensPerTask;

@@ -16,6 +16,10 @@ template <int Rank> struct Memref {
   int64_t strides[Rank];
 };
 
+/// The most weight bytes a kernel expects to stay in one core's cache while
+/// activations stream past (half of this machine's 512 KiB L2).
+constexpr int64_t kCachedWeightBytes = 256 * 1024;
+
 /// y[t, 0:n) += sum over r < count of coef(t, r) * rows[r][0:n) for
 /// `tokens` rows of y, yStride apart, where coef(t, r) is
 /// coef[t * tokenStride + r * rowStride]: sixteen columns of four tokens at
