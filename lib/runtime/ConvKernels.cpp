@@ -30,16 +30,23 @@ inline float *at(const Memref<4> &m, int64_t i, int64_t j, int64_t k,
 }
 
 /// `filter` [F, C, KH, KW] input-major in blocks of `blockFilters`:
-/// [block][C * KH * KW][filters of the block], written into `packed`.
-const std::vector<float> &pack(const Memref<4> &filter, int64_t blockFilters,
-                               std::vector<float> &packed) {
+/// [block][C * KH * KW][filters of the block], written into `packed` from
+/// its first 64-byte boundary (the kernel loads whole vectors, which must
+/// not straddle cache lines); returns where the packing starts.
+const float *pack(const Memref<4> &filter, int64_t blockFilters,
+                  std::vector<float> &packed) {
   int64_t filters = filter.sizes[0], channels = filter.sizes[1];
   int64_t kernelH = filter.sizes[2], kernelW = filter.sizes[3];
   int64_t window = channels * kernelH * kernelW;
-  packed.resize(filters * window);
+  constexpr size_t kLine = 64 / sizeof(float);
+  packed.resize(filters * window + kLine);
+  size_t skip = (kLine - reinterpret_cast<uintptr_t>(packed.data()) /
+                             sizeof(float) % kLine) %
+                kLine;
+  float *start = packed.data() + skip;
   for (int64_t first = 0; first < filters; first += blockFilters) {
     int64_t count = std::min(blockFilters, filters - first);
-    float *block = &packed[first * window];
+    float *block = start + first * window;
     for (int64_t f = 0; f < count; ++f)
       for (int64_t c = 0; c < channels; ++c)
         for (int64_t kh = 0; kh < kernelH; ++kh)
@@ -47,7 +54,7 @@ const std::vector<float> &pack(const Memref<4> &filter, int64_t blockFilters,
             block[((c * kernelH + kh) * kernelW + kw) * count + f] =
                 *at(filter, first + f, c, kh, kw);
   }
-  return packed;
+  return start;
 }
 
 /// Where the calling thread packs filters that are not constants.
@@ -60,16 +67,16 @@ std::vector<float> &scratchWeights() {
 /// use and kept: a constant's data never changes, so its address names it
 /// (a filter computed at run time may reuse a freed address, and is packed
 /// on every call instead).
-const std::vector<float> &packedConstant(const Memref<4> &filter,
-                                         int64_t blockFilters) {
+const float *packedConstant(const Memref<4> &filter, int64_t blockFilters) {
   static std::mutex mutex;
-  static std::map<const float *, std::vector<float>> packed;
+  static std::map<const float *, std::pair<std::vector<float>, const float *>>
+      packed;
   std::lock_guard<std::mutex> lock(mutex);
   const float *key = filter.aligned + filter.offset;
   auto [it, inserted] = packed.try_emplace(key);
   if (inserted)
-    pack(filter, blockFilters, it->second);
-  return it->second;
+    it->second.second = pack(filter, blockFilters, it->second.first);
+  return it->second.second;
 }
 } // namespace
 
@@ -96,7 +103,7 @@ extern "C" void _mlir_ciface_sift_conv2d_f32(
       16, kCachedWeightBytes / (window * sizeof(float)) / 16 * 16);
   blockFilters = std::min(blockFilters, filters);
   int64_t blocks = (filters + blockFilters - 1) / blockFilters;
-  const std::vector<float> &weights =
+  const float *weights =
       constantFilter ? packedConstant(*filter, blockFilters)
                      : pack(*filter, blockFilters, scratchWeights());
   std::vector<const float *> rows(blocks * window);
