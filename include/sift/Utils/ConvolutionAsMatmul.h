@@ -1,9 +1,9 @@
 //===- ConvolutionAsMatmul.h - 2-D convolutions as pixel matmuls -*- C++ -*-===//
 //
-// An NCHW convolution is a matmul of its pixels: each output pixel's [F]
-// vector is the [F, C*KH*KW] filter times the pixel's input window. These
-// helpers build the two ends of that rewrite: the window rows on the way in
-// and NCHW on the way out, plus the convolution's accumulation into its init.
+// A 1x1 NCHW convolution is a matmul of its pixels: each output pixel's [F]
+// vector is the [F, C] filter times the pixel's channels. These helpers
+// build the ends of that rewrite: channels last on the way in, NCHW on the
+// way out, and the convolution's accumulation into its init.
 //
 //===----------------------------------------------------------------------===//
 
