@@ -453,6 +453,52 @@ sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   return result;
 }
 
+static std::string outputFile(unsigned output) {
+  return "output_" + std::to_string(output) + ".npy";
+}
+
+/// Output `output` of the sparse runs under `sparseDir` against the dense
+/// ones under `denseDir` (one folder per run), row by row.
+static OutputComparison compareOutput(unsigned output, size_t runs,
+                                      llvm::StringRef denseDir,
+                                      llvm::StringRef sparseDir) {
+  OutputComparison compared;
+  compared.index = output;
+  double errorSum = 0;
+  int64_t agreeing = 0;
+  for (size_t run = 0; run < runs; ++run) {
+    std::string name = "/" + std::to_string(run) + "/" + outputFile(output);
+    auto reference = readNpyFloats((denseDir + name).str());
+    auto actual = readNpyFloats((sparseDir + name).str());
+    if (!reference || !actual || reference->shape.empty() ||
+        reference->values.size() != actual->values.size())
+      return compared;
+    size_t width = reference->shape.back();
+    for (size_t row = 0; width && row < reference->values.size() / width;
+         ++row) {
+      const float *a = &reference->values[row * width];
+      const float *b = &actual->values[row * width];
+      double error = 0, norm = 0;
+      for (size_t i = 0; i < width; ++i) {
+        error += (b[i] - a[i]) * static_cast<double>(b[i] - a[i]);
+        norm += a[i] * static_cast<double>(a[i]);
+      }
+      double relative = norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
+      compared.maxRelativeError = std::max(compared.maxRelativeError, relative);
+      errorSum += relative;
+      agreeing += std::max_element(a, a + width) - a ==
+                  std::max_element(b, b + width) - b;
+      ++compared.rows;
+    }
+  }
+  compared.compared = true;
+  if (compared.rows) {
+    compared.meanRelativeError = errorSum / compared.rows;
+    compared.top1Agreement = static_cast<double>(agreeing) / compared.rows;
+  }
+  return compared;
+}
+
 llvm::Expected<Verification>
 sift::verifyAgainstDense(llvm::StringRef executable, ArrayRef<GateInfo> gates,
                          ArrayRef<float> thresholds,
@@ -474,50 +520,9 @@ sift::verifyAgainstDense(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   Verification result;
   for (size_t g = 0; g < gates.size(); ++g)
     result.sparsity.push_back(fractionAtMost((*magnitudes)[g], thresholds[g]));
-  for (unsigned output = 0;; ++output) {
-    std::string file = "/output_" + std::to_string(output) + ".npy";
-    if (!llvm::sys::fs::exists(denseDir + "/0" + file))
-      break;
-    OutputComparison compared;
-    compared.index = output;
-    double errorSum = 0;
-    int64_t agreeing = 0;
-    bool comparable = true;
-    for (size_t run = 0; comparable && run < runs->size(); ++run) {
-      std::string name = "/" + std::to_string(run) + file;
-      auto reference = readNpyFloats(denseDir + name);
-      auto actual = readNpyFloats(sparseDir + name);
-      comparable = reference && actual && !reference->shape.empty() &&
-                   reference->values.size() == actual->values.size();
-      if (!comparable)
-        break;
-      size_t width = reference->shape.back();
-      for (size_t row = 0; width && row < reference->values.size() / width;
-           ++row) {
-        const float *a = &reference->values[row * width];
-        const float *b = &actual->values[row * width];
-        double error = 0, norm = 0;
-        for (size_t i = 0; i < width; ++i) {
-          error += (b[i] - a[i]) * static_cast<double>(b[i] - a[i]);
-          norm += a[i] * static_cast<double>(a[i]);
-        }
-        double relative =
-            norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
-        compared.maxRelativeError =
-            std::max(compared.maxRelativeError, relative);
-        errorSum += relative;
-        agreeing += std::max_element(a, a + width) - a ==
-                    std::max_element(b, b + width) - b;
-        ++compared.rows;
-      }
-    }
-    compared.compared = comparable;
-    if (comparable && compared.rows) {
-      compared.meanRelativeError = errorSum / compared.rows;
-      compared.top1Agreement =
-          static_cast<double>(agreeing) / compared.rows;
-    }
-    result.outputs.push_back(compared);
-  }
+  for (unsigned output = 0;
+       llvm::sys::fs::exists(denseDir + "/0/" + outputFile(output)); ++output)
+    result.outputs.push_back(
+        compareOutput(output, runs->size(), denseDir, sparseDir));
   return result;
 }
