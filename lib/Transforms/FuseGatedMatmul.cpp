@@ -57,7 +57,7 @@ struct FuseGateIntoMatmul : OpRewritePattern<linalg::MatmulOp> {
                                 PatternRewriter &rewriter) const override {
     auto gate = op.getInputs()[0].getDefiningOp<GateOp>();
     std::optional<RhsLayout> layout = getRhsLayout(op);
-    ElementsAttr weights = getConstantWeights(op);
+    ElementsAttr weights = getConstantElements(op.getInputs()[1]);
     if (!gate || !layout || !weights || !isPlainProduct(op))
       return rewriter.notifyMatchFailure(op, "not a gated constant product");
 
@@ -128,7 +128,7 @@ struct FuseGateIntoPointwiseConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
     auto gate = op.getInputs()[0].getDefiningOp<GateOp>();
-    ElementsAttr filter = getConstantFilter(op);
+    ElementsAttr filter = getConstantElements(op.getInputs()[1]);
     // Per-channel thresholds of a gate on NCHW run along W, not along the
     // channels a gated matmul counts.
     if (!gate || !filter || !isPointwiseConv(op) ||

@@ -1,6 +1,7 @@
 //===- InsertGates.cpp - Gate the activations of constant-weight matmuls --===//
 
 #include "sift/Transforms/Passes.h"
+#include "sift/Utils/ConstantWeights.h"
 #include "sift/Utils/MatmulMatchers.h"
 #include "sift/Utils/NodeNames.h"
 
@@ -21,7 +22,7 @@ using namespace sift;
 
 /// Matmuls whose weights are compile-time constants: the ones gating helps.
 static bool hasConstantWeights(linalg::MatmulOp op) {
-  return getRhsLayout(op) && isPlainProduct(op) && getConstantWeights(op);
+  return getRhsLayout(op) && isPlainProduct(op) && getConstantElements(op.getInputs()[1]);
 }
 
 /// The activation operand of `op` when it is a matmul with constant weights
@@ -31,7 +32,7 @@ static OpOperand *getGatableInput(Operation *op) {
   if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
     return hasConstantWeights(matmul) ? &matmul.getInputsMutable()[0] : nullptr;
   if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
-    return isPointwiseConv(conv) && getConstantFilter(conv)
+    return isPointwiseConv(conv) && getConstantElements(conv.getInputs()[1])
                ? &conv.getInputsMutable()[0]
                : nullptr;
   return nullptr;

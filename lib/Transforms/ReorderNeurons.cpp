@@ -45,8 +45,8 @@ struct Block {
 };
 
 bool isConstantF32(Value value) {
-  auto constant = value.getDefiningOp<arith::ConstantOp>();
-  return constant && getF32Values(cast<ElementsAttr>(constant.getValue()));
+  ElementsAttr weights = getConstantElements(value);
+  return weights && getF32Values(weights);
 }
 
 /// Adds to `block` what produces `value`: elementwise ops over identity maps

@@ -2,11 +2,17 @@
 
 #include "sift/Utils/ConstantWeights.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
+
+ElementsAttr sift::getConstantElements(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
+}
 
 std::optional<SmallVector<float>> sift::getF32Values(ElementsAttr weights) {
   if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(weights)) {

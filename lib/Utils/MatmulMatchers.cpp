@@ -36,10 +36,6 @@ bool sift::isPlainProduct(linalg::MatmulOp op) {
   return fill && matchPattern(fill.value(), m_PosZeroFloat());
 }
 
-ElementsAttr sift::getConstantWeights(linalg::MatmulOp op) {
-  auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
-  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
-}
 
 bool sift::isPointwiseConv(linalg::Conv2DNchwFchwOp op) {
   if (op.getInputs().size() != 2 || op.getOutputs().size() != 1)
@@ -65,9 +61,4 @@ bool sift::isPointwiseConv(linalg::Conv2DNchwFchwOp op) {
         return false;
   }
   return isa<FloatType>(elementType);
-}
-
-ElementsAttr sift::getConstantFilter(linalg::Conv2DNchwFchwOp op) {
-  auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
-  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : nullptr;
 }

@@ -11,6 +11,10 @@
 
 namespace sift {
 
+/// The elements of `value` when an arith.constant defines it (weights known
+/// at compile time), else null.
+mlir::ElementsAttr getConstantElements(mlir::Value value);
+
 /// The values of an f32 constant, from a resource blob or inline; nothing
 /// for other element types or a blob that is not loaded.
 std::optional<llvm::SmallVector<float>> getF32Values(mlir::ElementsAttr weights);

@@ -24,16 +24,11 @@ std::optional<RhsLayout> getRhsLayout(mlir::linalg::MatmulOp op);
 /// +0.0 and has no casts between element types.
 bool isPlainProduct(mlir::linalg::MatmulOp op);
 
-/// The constant B of `op`, when its weights are known at compile time.
-mlir::ElementsAttr getConstantWeights(mlir::linalg::MatmulOp op);
 
 /// Whether `op` is a matmul over its pixels: a 1x1 filter, unit strides and
 /// dilations, static shapes but for the batch, and one float element type
 /// throughout.
 bool isPointwiseConv(mlir::linalg::Conv2DNchwFchwOp op);
-
-/// The constant filter of `op`, when it is known at compile time.
-mlir::ElementsAttr getConstantFilter(mlir::linalg::Conv2DNchwFchwOp op);
 
 } // namespace sift
 

@@ -9,6 +9,7 @@
 #include "KernelCallBuilder.h"
 
 #include "sift/Conversion/Passes.h"
+#include "sift/Utils/ConstantWeights.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -45,8 +46,7 @@ static LogicalResult lowerToCall(linalg::Conv2DNchwFchwOp op) {
     for (int64_t value : window.getValues<int64_t>())
       operands.push_back(arith::ConstantIntOp::create(builder, loc, value, 64));
   // A constant filter is packed once and kept by the kernel.
-  bool constantFilter =
-      op.getInputs()[1].getDefiningOp<arith::ConstantOp>() != nullptr;
+  bool constantFilter = getConstantElements(op.getInputs()[1]) != nullptr;
   operands.push_back(
       arith::ConstantIntOp::create(builder, loc, constantFilter, 64));
   callKernel(builder, loc, kConvKernel, operands);
