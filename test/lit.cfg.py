@@ -34,6 +34,7 @@ tools = [
     "sparse-translate",
     "sparse-compile",
     "llvm-readelf",
+    "sift-thread-pool-stress",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
     ToolSubst("count", unresolved="fatal"),

@@ -21,6 +21,16 @@ namespace {
 /// a millisecond, longer than the gap between two kernels of one model run.
 constexpr int kSpinIterations = 1 << 15;
 
+/// A cursor value no job matches: job tags start at 1.
+constexpr uint64_t kClosedCursor = 0;
+
+/// The cursor's low half counts tasks, so a job has fewer than 2^32.
+constexpr int64_t kMaxTasksPerJob = 0xffffffffLL;
+
+/// The job's tag in the cursor's high half: never 0 (the closed cursor), and
+/// still distinct from the previous job's after the generation passes 2^32.
+uint64_t cursorTag(uint64_t job) { return job % 0xffffffffULL + 1; }
+
 /// The calling thread's index in the pool: 0 for the thread that calls
 /// parallelFor, 1.. for the workers.
 thread_local int threadIndex = 0;
@@ -30,6 +40,12 @@ thread_local int threadIndex = 0;
 /// late can never claim a task of another job. The caller claims tasks too
 /// and waits only for the tasks to be done, never for a worker to wake: on a
 /// busy machine a descheduled worker costs nothing.
+///
+/// Before a new job's task count is written, the cursor is closed (no job
+/// owns it). Otherwise a worker still draining the finished job could read
+/// the next job's larger count, pass the bound check with the finished job's
+/// cursor, claim an index past its end, run the new task with it, and push
+/// the completion count past its target: the caller would then wait forever.
 class Pool {
 public:
   explicit Pool(int threads) {
@@ -54,20 +70,23 @@ public:
   int size() const { return static_cast<int>(workers.size()) + 1; }
 
   void run(int64_t count, void (*fn)(void *, int64_t), void *ctx) {
-    if (workers.empty() || count <= 1) {
+    if (workers.empty() || count <= 1 || count > kMaxTasksPerJob) {
       for (int64_t i = 0; i < count; ++i)
         fn(ctx, i);
       return;
     }
+    cursor.store(kClosedCursor, std::memory_order_relaxed);
     task.store(fn, std::memory_order_relaxed);
     context.store(ctx, std::memory_order_relaxed);
-    total.store(count, std::memory_order_relaxed);
     completed.store(0, std::memory_order_relaxed);
+    // Release: a worker that reads this count also sees the closed cursor,
+    // so its claim on the finished job fails.
+    total.store(count, std::memory_order_release);
     uint64_t job;
     {
       std::lock_guard<std::mutex> lock(mutex);
       job = generation.load(std::memory_order_relaxed) + 1;
-      cursor.store(job << 32, std::memory_order_release);
+      cursor.store(cursorTag(job) << 32, std::memory_order_release);
       generation.store(job, std::memory_order_release);
     }
     wake.notify_all();
@@ -79,12 +98,13 @@ public:
 private:
   /// Runs tasks of `job` until none is left to claim.
   void drain(uint64_t job) {
+    uint64_t tag = cursorTag(job);
     while (true) {
       uint64_t claim = cursor.load(std::memory_order_acquire);
-      if (claim >> 32 != job)
+      if (claim >> 32 != tag)
         return;
       int64_t index = static_cast<int64_t>(claim & 0xffffffffu);
-      if (index >= total.load(std::memory_order_relaxed))
+      if (index >= total.load(std::memory_order_acquire))
         return;
       if (!cursor.compare_exchange_weak(claim, claim + 1,
                                         std::memory_order_acq_rel))
@@ -126,7 +146,7 @@ private:
   std::atomic<int64_t> completed{0};
   std::atomic<void (*)(void *, int64_t)> task{nullptr};
   std::atomic<void *> context{nullptr};
-  bool stopping = false;
+  std::atomic<bool> stopping{false};
 };
 
 int requestedThreads = 0;
