@@ -18,6 +18,7 @@
 #include "Codegen.h"
 #include "Packaging.h"
 #include "Sparsify.h"
+#include "SplitFunctions.h"
 
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
@@ -91,6 +92,12 @@ cl::opt<std::string> mcpu("mcpu",
 cl::opt<std::string> mtriple("mtriple",
                              cl::desc("Target triple (default: the host's)"),
                              cl::cat(category));
+cl::opt<unsigned> splitFunctions(
+    "split-functions",
+    cl::desc("Split the model's code into functions of about this many LLVM "
+             "instructions before optimising it, so that compile time grows "
+             "linearly with the model (0: do not split)"),
+    cl::init(2000), cl::cat(category));
 
 cl::OptionCategory sparsityCategory("activation sparsity");
 cl::opt<double> sparsity(
@@ -260,16 +267,24 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
     return llvm::createStringError("lowering '" + inputPath + "' failed");
 
   llvm::LLVMContext llvmContext;
+  TimingScope translateTiming = timingScope.nest("Translate to LLVM IR");
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "model");
   if (!llvmModule)
     return llvm::createStringError("translating '" + inputPath +
                                    "' to LLVM IR failed");
+  translateTiming.stop();
   auto machine = sift::createTargetMachine(mtriple, mcpu, level);
   if (!machine)
     return machine.takeError();
+  if (splitFunctions) {
+    TimingScope splitTiming = timingScope.nest("Split functions");
+    sift::splitLargeFunctions(*llvmModule, splitFunctions);
+  }
+  TimingScope optimizeTiming = timingScope.nest("LLVM optimisation");
   if (llvm::Error err = sift::optimizeModule(*llvmModule, **machine, level))
     return err;
+  optimizeTiming.stop();
   if (kind == EmitKind::LLVMIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -287,6 +302,7 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
         openOutputFile(objectPath, &error);
     if (!object)
       return llvm::createStringError(error);
+    TimingScope codegenTiming = timingScope.nest("LLVM code generation");
     if (llvm::Error err =
             sift::emitObject(*llvmModule, **machine, object->os()))
       return err;
@@ -301,6 +317,7 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
   if (kind == EmitKind::Library)
     if (llvm::Error err = writeFile(headerPath, library.header))
       return err;
+  TimingScope linkTiming = timingScope.nest("Link");
   llvm::Error linked =
       kind == EmitKind::Library
           ? sift::linkSharedLibrary(objectPath, gluePath, library.exports,

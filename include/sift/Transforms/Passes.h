@@ -1,10 +1,12 @@
-//===- Passes.h - Sift activation-sparsity passes ---------------*- C++ -*-===//
+//===- Passes.h - Sift transformation passes --------------------*- C++ -*-===//
 
 #ifndef SIFT_TRANSFORMS_PASSES_H
 #define SIFT_TRANSFORMS_PASSES_H
 
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
 #include <string>

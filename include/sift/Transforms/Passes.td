@@ -1,4 +1,4 @@
-//===- Passes.td - Sift activation-sparsity passes ---------*- tablegen -*-===//
+//===- Passes.td - Sift transformation passes --------------*- tablegen -*-===//
 
 #ifndef SIFT_TRANSFORMS_PASSES_TD
 #define SIFT_TRANSFORMS_PASSES_TD
@@ -96,6 +96,50 @@ def SparsityReorderNeurons : Pass<"sparsity-reorder-neurons"> {
     applied.
   }];
   let dependentDialects = ["::sift::sparsity::SparsityDialect"];
+}
+
+def SplitLargeBlocks : Pass<"split-large-blocks"> {
+  let summary = "Split long blocks into chains of blocks of bounded length";
+  let description = [{
+    A model's function is one block of thousands of ops. Lowerings that split
+    a block at each op they expand (`--convert-scf-to-cf` for every loop)
+    move the rest of the block each time, which is quadratic in its length.
+    This pass cuts every block of more than `max-ops` ops into a chain of
+    blocks of `max-ops` ops each (the last may hold fewer), each followed by
+    an unconditional `cf.br` to the next; values still dominate their uses,
+    so nothing else changes.
+    Only blocks of regions that may hold several blocks (function bodies,
+    not loop bodies) are cut.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"64",
+           "The most ops a block keeps, not counting the branch added">,
+  ];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect"];
+}
+
+def DeallocateBuffersAfterLastUse
+    : Pass<"deallocate-buffers-after-last-use"> {
+  let summary = "Free each block-local buffer right after its last use "
+                "instead of at the end of its block";
+  let description = [{
+    `--ownership-based-buffer-deallocation` frees the buffers a block owns in
+    one `bufferization.dealloc` at the end of the block. A model's function
+    is one long block, so every intermediate tensor stays allocated until
+    the model returns, and `--buffer-deallocation-simplification` then
+    compares every pair of that dealloc's thousands of buffers.
+
+    Run after the ownership-based deallocation (and a canonicalization that
+    folds its ownership conditions), this pass takes out of each
+    `bufferization.dealloc` every buffer that the same block allocates with
+    `memref.alloc`, that the dealloc owns unconditionally (a constant true
+    condition) and that cannot escape: neither the buffer nor any memref an
+    op derives from it (views, casts, call results) reaches a terminator, a
+    store or another dealloc. Such a buffer gets a `memref.dealloc` right
+    after the last op of the block that uses it or anything derived from it.
+    Everything else is left to the dealloc at the end of the block.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 #endif // SIFT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Compile time and memory of sparse-compile as a model grows.
+
+Builds chains of N elementwise nodes (Relu and Neg alternating on a [1, 64]
+tensor, so that nothing folds away) for each N given, compiles each with
+`sparse-compile --mlir-timing`, and prints wall and CPU time, peak resident
+memory, and the five costliest steps of each compile. CPU (user) time is the
+figure to compare across runs on a busy machine; wall time is what a user
+waits.
+
+    python3 bench/compile_time.py [--build build] [--nodes 1000 2000 4000 8000]
+                                  [-- extra sparse-compile options]
+"""
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import onnx
+from onnx import TensorProto, helper
+
+
+def chain_model(count, path):
+    nodes, value = [], "x"
+    for i in range(count):
+        op = "Relu" if i % 2 == 0 else "Neg"
+        nodes.append(helper.make_node(op, [value], [f"t{i}"], name=f"n{i}"))
+        value = f"t{i}"
+    graph = helper.make_graph(
+        nodes, f"chain{count}",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])],
+        [helper.make_tensor_value_info(value, TensorProto.FLOAT, [1, 64])])
+    onnx.save(helper.make_model(
+        graph, opset_imports=[helper.make_operatorsetid("", 17)]), path)
+
+
+def costliest_steps(timing_report, count=5):
+    steps = []
+    for line in timing_report.splitlines():
+        match = re.match(r"\s+([0-9.]+) \(\s*[0-9.]+%\)\s+(.+)$", line)
+        if match and match.group(2) not in ("Total", "Rest"):
+            steps.append((float(match.group(1)), match.group(2)))
+    return sorted(steps, reverse=True)[:count]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(
+        os.path.dirname(__file__), "..", "build"))
+    parser.add_argument("--nodes", type=int, nargs="+",
+                        default=[1000, 2000, 4000, 8000])
+    parser.add_argument("extra", nargs="*")
+    args = parser.parse_args()
+    compiler = os.path.join(args.build, "bin", "sparse-compile")
+    print(f"{'nodes':>6} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  costliest steps (wall s)")
+    with tempfile.TemporaryDirectory() as scratch:
+        for count in args.nodes:
+            model = os.path.join(scratch, f"chain{count}.onnx")
+            chain_model(count, model)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            run = subprocess.run(
+                [compiler, model, "-o", os.path.join(scratch, "model"),
+                 "--mlir-timing", *args.extra],
+                capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if run.returncode != 0:
+                sys.exit(f"sparse-compile failed on {count} nodes:\n{run.stderr}")
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            # ru_maxrss of children is the largest child so far, in KiB.
+            peak = after.ru_maxrss / 1024
+            steps = ", ".join(f"{name} {seconds:.1f}"
+                              for seconds, name in costliest_steps(run.stderr))
+            print(f"{count:>6} {wall:>8.1f} {cpu:>8.1f} {peak:>8.0f}  {steps}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
