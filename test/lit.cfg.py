@@ -65,3 +65,22 @@ if os.path.isdir(onnx_testdata):
 # Optional tools that some tests run under.
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
+
+# A sanitizer build (scripts/sanitize.sh): executables then need the
+# sanitizers' shared runtimes, and valgrind cannot run ASan's.
+if config.sift_sanitize:
+    config.available_features.add("sanitizer")
+
+# The libFuzzer targets, from the separate fuzz build (scripts/fuzz.sh).
+fuzz_targets = [
+    "sift-fuzz-import-binary",
+    "sift-fuzz-import-text",
+    "sift-fuzz-tensor-npy",
+    "sift-fuzz-tensor-pb",
+]
+if all(
+    os.path.isfile(os.path.join(config.sift_fuzz_tools_dir, target))
+    for target in fuzz_targets
+):
+    config.available_features.add("fuzzers")
+    config.substitutions.append(("%sift_fuzz_tools_dir", config.sift_fuzz_tools_dir))
