@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Configures and builds the fuzz targets in build-fuzz/ (a clang-22 tree with
-# -DSIFT_ENABLE_FUZZERS=ON), installing clang-22 and libclang-rt-22-dev
-# (libFuzzer and the sanitizers' runtimes) when missing. scripts/fuzz.sh
-# runs it first; scripts/test.sh runs it so that the suite runs the targets.
+# -DSIFT_ENABLE_FUZZERS=ON; clang-22 and libclang-rt-22-dev, which has
+# libFuzzer and the sanitizers' runtimes, are in scripts/install-deps.sh's
+# list). scripts/fuzz.sh runs it first; scripts/test.sh runs it so that the
+# suite runs the targets.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SIFT_FUZZ_BUILD_DIR:-$root/build-fuzz}
 
-bash "$root/scripts/install-deps.sh" clang-22 libclang-rt-22-dev
+bash "$root/scripts/install-deps.sh"
 cmake -S "$root" -B "$build" -G Ninja \
   -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
   -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
