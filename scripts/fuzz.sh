@@ -9,8 +9,9 @@
 # starting from its corpus (build-fuzz/corpus/<target>, kept between runs)
 # and seeds that scripts/fuzz/seeds.py assembles from the ONNX backend test
 # data. Crashes, timeouts and out-of-memory inputs land in
-# build-fuzz/findings/<target>/, each with a minimised copy (*.min); commit a
-# minimised input under test/Fuzz/Inputs/<target>/ once its bug is fixed.
+# build-fuzz/findings/<target>/, one per crash site (the first frame in
+# Sift's sources), crashes with a minimised copy (*.min); commit it under
+# test/Fuzz/Inputs/<target>/ once its bug is fixed.
 # Ends with a line per target: seconds, executions, coverage, findings; the
 # lines are also appended to build-fuzz/fuzz-totals.txt.
 set -euo pipefail
@@ -39,6 +40,16 @@ seeds=$build/seeds
 /usr/bin/python3 "$root/scripts/fuzz/seeds.py" "$seeds"
 /usr/bin/python3 "$root/scripts/fuzz/text-dict.py" > "$build/import-text.dict"
 
+# Where an input crashes the current target: the first frame in Sift's
+# sources, else the report's summary line.
+crash_site() {
+  local report site
+  report=$("$binary" -rss_limit_mb=2048 "$1" 2>&1 || true)
+  site=$(grep -oE "$root/[^ :]+:[0-9]+" <<<"$report" | head -n 1 || true)
+  site=${site#"$root/"}
+  echo "${site:-$(grep -m 1 '^SUMMARY' <<<"$report" || echo unknown)}"
+}
+
 summary=()
 for target in "${targets[@]}"; do
   binary=$build/bin/sift-fuzz-$target
@@ -63,24 +74,44 @@ for target in "${targets[@]}"; do
 
   # Fork mode's status lines read
   # "#EXECS: cov: C ft: F corp: N exec/s: E oom/timeout/crash: O/T/X time: S".
-  last=$(grep -E '^#[0-9]+: cov:' "$log" | tail -n 1)
+  last=$(grep -E '^#[0-9]+: cov:' "$log" | tail -n 1 || true)
+  if [ -z "$last" ]; then
+    echo "fuzz.sh: $target printed no status; the end of its log:" >&2
+    tail -n 5 "$log" >&2
+  fi
   execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
   cov=$(sed -E 's/.* cov: ([0-9]+).*/\1/' <<<"$last")
   ft=$(sed -E 's/.* ft: ([0-9]+).*/\1/' <<<"$last")
   oom_timeout_crash=$(sed -E 's|.* oom/timeout/crash: ([0-9/]+).*|\1|' <<<"$last")
 
-  # Minimise the new findings (crashes only: libFuzzer minimises a crash by
-  # keeping it crashing, which an OOM or timeout input does not do reliably).
+  # Fork mode saves every crashing input; keep one per crash site.
+  declare -A seen=()
   for finding in $(comm -13 <(echo "$before") \
       <(ls "$findings" | grep -v '\.min$' | sort)); do
     case $finding in
-      crash-*)
-        "$binary" -minimize_crash=1 -max_total_time=60 -timeout=10 \
-          -exact_artifact_path="$findings/$finding.min" \
-          "$findings/$finding" >> "$log" 2>&1 || true ;;
+      crash-*|oom-*) ;;
+      *) echo "   $findings/$finding"; continue ;;
     esac
-    echo "   new finding: $findings/$finding"
+    site=$(crash_site "$findings/$finding")
+    if [ -n "${seen[$site]:-}" ]; then
+      rm "$findings/$finding"
+      continue
+    fi
+    seen[$site]=1
+    # Minimising keeps any crash, not this one: keep the result only when
+    # it crashes at the same site.
+    if [[ $finding == crash-* ]]; then
+      "$binary" -minimize_crash=1 -max_total_time=30 -timeout=10 \
+        -exact_artifact_path="$findings/$finding.min" \
+        "$findings/$finding" >> "$log" 2>&1 || true
+      if [ -f "$findings/$finding.min" ] &&
+          [ "$(crash_site "$findings/$finding.min")" != "$site" ]; then
+        rm "$findings/$finding.min"
+      fi
+    fi
+    echo "   $site: $findings/$finding"
   done
+  unset seen
   line="$(date -u +%F) $(git -C "$root" rev-parse --short HEAD) $target:"
   line+=" ${seconds}s x $jobs, ${execs:-0} executions, cov ${cov:-0},"
   line+=" ft ${ft:-0}, oom/timeout/crash ${oom_timeout_crash:-0/0/0}"

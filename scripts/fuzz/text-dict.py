@@ -21,6 +21,6 @@ while pending:
             names.update(value.name for value in field.enum_type.values)
     for enum in message.enum_types:
         names.update(value.name for value in enum.values)
-names.update(["{", "}", ":", "\\n"])
+names.update(["{", "}", ":", "\\x0A"])
 for name in sorted(names):
     print(f'"{name}"')
