@@ -27,3 +27,18 @@ void sift::fuzz::importModel(const uint8_t *data, size_t size) {
   OwningOpRef<ModuleOp> module =
       importONNXModel(*buffer, "/nonexistent/model.onnx", context);
 }
+
+void sift::fuzz::warmUpImporter() {
+  static const char model[] = R"(
+    ir_version: 8
+    opset_import { version: 17 }
+    graph {
+      name: "warm_up"
+      node { op_type: "Relu" input: "x" output: "y" }
+      input { name: "x" type { tensor_type { elem_type: 1
+        shape { dim { dim_value: 2 } } } } }
+      output { name: "y" type { tensor_type { elem_type: 1
+        shape { dim { dim_value: 2 } } } } }
+    })";
+  importModel(reinterpret_cast<const uint8_t *>(model), sizeof(model) - 1);
+}

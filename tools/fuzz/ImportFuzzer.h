@@ -18,6 +18,11 @@ namespace sift::fuzz {
 /// every diagnostic.
 void importModel(const uint8_t *data, size_t size);
 
+/// Imports one small valid model, so that the one-time set-up of the first
+/// import (ONNX's schema registry, MLIR's dialects: seconds) is not charged
+/// to the first input's time limit.
+void warmUpImporter();
+
 } // namespace sift::fuzz
 
 #endif // SIFT_TOOLS_FUZZ_IMPORTFUZZER_H

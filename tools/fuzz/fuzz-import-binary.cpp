@@ -6,6 +6,11 @@
 
 #include "ImportFuzzer.h"
 
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  sift::fuzz::warmUpImporter();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sift::fuzz::importModel(data, size);
   return 0;

@@ -10,6 +10,11 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  sift::fuzz::warmUpImporter();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // Keep the corpus to text: a byte that text never holds sends the input to
   // the binary parser, which the other target covers.
