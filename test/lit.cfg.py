@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import subprocess
 import sys
 
 import lit.formats
@@ -66,3 +67,32 @@ if os.path.isdir(onnx_testdata):
 # Optional tools that some tests run under.
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
+
+# A sanitizer build (scripts/sanitize.sh): executables then need the
+# sanitizers' shared runtimes, and valgrind cannot run ASan's. A program built
+# without -fsanitize that loads a sanitized library (the tests' C clients of
+# --emit=lib) needs ASan's runtime loaded first, or the threads the library
+# starts are unknown to LeakSanitizer, which then reports their state leaked.
+sanitizer_preload = ""
+if config.sift_sanitize:
+    config.available_features.add("sanitizer")
+    if "address" in config.sift_sanitize:
+        libasan = subprocess.check_output(
+            ["c++", "-print-file-name=libasan.so"], text=True
+        ).strip()
+        sanitizer_preload = "env LD_PRELOAD=" + libasan
+config.substitutions.append(("%sanitizer_preload", sanitizer_preload))
+
+# The libFuzzer targets, from the separate fuzz build (scripts/fuzz.sh).
+fuzz_targets = [
+    "sift-fuzz-import-binary",
+    "sift-fuzz-import-text",
+    "sift-fuzz-tensor-npy",
+    "sift-fuzz-tensor-pb",
+]
+if all(
+    os.path.isfile(os.path.join(config.sift_fuzz_tools_dir, target))
+    for target in fuzz_targets
+):
+    config.available_features.add("fuzzers")
+    config.substitutions.append(("%sift_fuzz_tools_dir", config.sift_fuzz_tools_dir))

@@ -267,6 +267,10 @@ llvm::Error runLinker(ArrayRef<llvm::StringRef> tail, llvm::StringRef output) {
     return llvm::createStringError(
         "cannot find a C++ compiler driver ('c++') to link with");
   SmallVector<llvm::StringRef> args = {*compiler};
+#ifdef SIFT_SANITIZE
+  // A sanitizer build's runtime libraries call into the sanitizers.
+  args.push_back("-fsanitize=" SIFT_SANITIZE);
+#endif
   args.append(tail.begin(), tail.end());
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, {}, 0,
