@@ -138,13 +138,6 @@ Options parseOptions(int argc, char **argv) {
   return options;
 }
 
-std::string describeShape(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t d = 0; d < shape.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
-}
-
 /// Checks `tensor`, read from `path`, against input `index` of the model.
 /// With `stacked`, dimension 0 may hold several of the model's batches.
 void checkInput(int index, const std::string &path, const HostTensor &tensor,
