@@ -222,6 +222,10 @@ splitIntoBatches(std::vector<HostTensor> &inputs, bool split) {
     count = batches;
     rows[i] = fixed;
   }
+  // No run means no outputs and no latencies to report.
+  if (count == 0)
+    fail("--split-batch: the inputs hold no rows (dimension 0 is 0), so "
+         "there is no batch to run");
   std::vector<std::vector<std::vector<int64_t>>> result(count);
   for (int64_t b = 0; b < count; ++b)
     for (size_t i = 0; i < inputs.size(); ++i) {
