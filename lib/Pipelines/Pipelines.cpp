@@ -38,10 +38,16 @@ void sift::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // On loops over buffers: every division and allocation is explicit.
+  if (options.runtimeChecks)
+    pm.addPass(createSiftInsertRuntimeChecks());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  // The runtime's allocation function reports running out of memory.
+  memrefToLLVM.useGenericFunctions = options.runtimeChecks;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   // What has no LLVM intrinsic (asinh, erf, ...) calls libm.
   pm.addPass(createConvertMathToLibmPass());
