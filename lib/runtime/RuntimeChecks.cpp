@@ -28,6 +28,12 @@ void sift_runtime_error(const char *message) {
   std::exit(kInputError);
 }
 
+void sift::runtime::reportKernelFailure(const char *kernel,
+                                        const char *reason) {
+  std::fprintf(stderr, "error: the %s kernel failed: %s\n", kernel, reason);
+  std::exit(kInputError);
+}
+
 int64_t sift_alloc_bytes(int64_t bytes, int64_t dim, const char *site) {
   if (dim < 0) {
     std::fprintf(stderr,

@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
+#include <system_error>
 
 extern "C" {
 /// Prints "error: MESSAGE" and exits with status 2.
@@ -30,5 +32,24 @@ void *_mlir_memref_to_llvm_alloc(size_t size);
 /// free: outputs that the caller frees with free() come from malloc too.
 void _mlir_memref_to_llvm_free(void *pointer);
 }
+
+namespace sift::runtime {
+/// Fails with "the KERNEL kernel failed: REASON".
+[[noreturn]] void reportKernelFailure(const char *kernel, const char *reason);
+
+/// Runs `body`, a kernel that compiled code calls: C++ exceptions cannot
+/// unwind through that code, so memory or threads running out become errors
+/// instead of std::terminate.
+template <typename Body>
+void runKernel(const char *kernel, Body body) {
+  try {
+    body();
+  } catch (const std::bad_alloc &) {
+    reportKernelFailure(kernel, "out of memory");
+  } catch (const std::system_error &error) {
+    reportKernelFailure(kernel, error.what());
+  }
+}
+} // namespace sift::runtime
 
 #endif // SIFT_LIB_RUNTIME_RUNTIMECHECKS_H
