@@ -11,6 +11,7 @@
 #include "sift/Utils/NodeNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -68,6 +69,8 @@ public:
 
   LogicalResult checkDivisor(Operation *op, bool isSigned);
   LogicalResult checkAllocation(memref::AllocOp alloc);
+  /// Replaces `assertion` by a call of sift_runtime_error with its message.
+  void reportAssertion(cf::AssertOp assertion);
 
 private:
   /// The address of a NUL-terminated constant holding `text`.
@@ -188,6 +191,17 @@ LogicalResult CheckBuilder::checkAllocation(memref::AllocOp alloc) {
   return success();
 }
 
+void CheckBuilder::reportAssertion(cf::AssertOp assertion) {
+  OpBuilder builder(assertion);
+  Location loc = assertion.getLoc();
+  Value holds = assertion.getArg();
+  Value isTrue = arith::ConstantOp::create(builder, loc,
+                                           builder.getBoolAttr(true));
+  Value fails = arith::XOrIOp::create(builder, loc, holds, isTrue);
+  failIf(builder, loc, fails, assertion.getMsg());
+  assertion.erase();
+}
+
 namespace {
 struct SiftInsertRuntimeChecks
     : sift::impl::SiftInsertRuntimeChecksBase<SiftInsertRuntimeChecks> {
@@ -220,6 +234,10 @@ struct SiftInsertRuntimeChecks
                   })
               .Case([&](memref::AllocOp alloc) {
                 return checks.checkAllocation(alloc);
+              })
+              .Case([&](cf::AssertOp assertion) {
+                checks.reportAssertion(assertion);
+                return success();
               })
               .Default(success());
       return failed(checked) ? WalkResult::interrupt() : WalkResult::advance();

@@ -74,3 +74,20 @@ func.func @too_large() -> memref<4611686018427387904x4xf32> {
   %a = memref.alloc() : memref<4611686018427387904x4xf32>
   return %a : memref<4611686018427387904x4xf32>
 }
+
+// -----
+
+// An assertion becomes a call that reports its message.
+// CHECK-DAG: llvm.mlir.global internal constant @[[TEXT:.*]]("node 'r' (Range): delta is zero\00")
+// CHECK-LABEL: func.func @assertion
+//  CHECK-SAME:   (%[[OK:.*]]: i1)
+//       CHECK:   %[[TRUE:.*]] = arith.constant true
+//       CHECK:   %[[FAILS:.*]] = arith.xori %[[OK]], %[[TRUE]]
+//       CHECK:   scf.if %[[FAILS]] {
+//       CHECK:     llvm.mlir.addressof @[[TEXT]]
+//       CHECK:     call @sift_runtime_error
+//   CHECK-NOT:   cf.assert
+func.func @assertion(%ok: i1) {
+  cf.assert %ok, "node 'r' (Range): delta is zero"
+  return
+}

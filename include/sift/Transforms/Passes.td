@@ -121,6 +121,10 @@ def SiftInsertRuntimeChecks
       `_mlir_memref_to_llvm_alloc` (use-generic-functions) reports if
       memory runs out.
 
+    - each `cf.assert` (the importer asserts what it cannot check at
+      compile time, as a Range's length) becomes the same call with the
+      assertion's message, instead of LLVM's abort.
+
     A statically shaped buffer whose size overflows 64 bits is an error at
     compile time.
   }];

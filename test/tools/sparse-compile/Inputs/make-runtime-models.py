@@ -9,6 +9,7 @@ negative or enormous and those divisors zero, for runtime-errors.test.
   div.onnx       a i64[3], b i64[3] -> Div (node 'divide')  -> y i64[3]
   mod.onnx       a i32[3], b i32[3] -> Mod (node 'modulo')  -> y i32[3]
   range.onnx     start, limit, delta i64[] -> Range         -> y i64[?]
+  frange.onnx    start, limit, delta f32[] -> Range         -> y f32[?]
 """
 import os
 import sys
@@ -47,6 +48,10 @@ model("range", helper.make_node("Range", ["start", "limit", "delta"], ["y"],
                                 name="count"),
       [("start", I64, []), ("limit", I64, []), ("delta", I64, [])],
       [("y", I64, ["n"])])
+model("frange", helper.make_node("Range", ["start", "limit", "delta"], ["y"],
+                                 name="steps"),
+      [("start", F, []), ("limit", F, []), ("delta", F, [])],
+      [("y", F, ["n"])])
 
 
 def save(name, values, dtype):
@@ -73,3 +78,7 @@ save("b32-zero", [2, 2, 0], np.int32)
 save("zero", 0, np.int64)
 save("ten", 10, np.int64)
 save("three", 3, np.int64)
+save("fzero", 0, np.float32)
+save("ften", 10, np.float32)
+save("fthree", 3, np.float32)
+save("ftiny", 1e-30, np.float32)
