@@ -49,13 +49,19 @@ void sift::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // On loops over buffers: every division and allocation is explicit.
+  if (options.runtimeChecks)
+    pm.addPass(createSiftInsertRuntimeChecks());
   // scf-to-cf splits the block around every loop it lowers: keep blocks
   // short so that costs linear, not quadratic, time in the model's size.
   pm.addNestedPass<func::FuncOp>(createSplitLargeBlocks());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  // The runtime's allocation function reports running out of memory.
+  memrefToLLVM.useGenericFunctions = options.runtimeChecks;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   // What has no LLVM intrinsic (asinh, erf, ...) calls libm.
   pm.addPass(createConvertMathToLibmPass());

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MatmulKernels.h"
+#include "RuntimeChecks.h"
 #include "ThreadPool.h"
 
 #include <algorithm>
@@ -84,10 +85,10 @@ const float *packedConstant(const Memref<4> &filter, int64_t blockFilters) {
 /// filter[f, c, kh, kw] * input[n, c, oh * sh + kh * dh, ow * sw + kw * dw],
 /// for an input padded already. `constantFilter` says the filter is a
 /// compile-time constant, whose packing can be kept between calls.
-extern "C" void _mlir_ciface_sift_conv2d_f32(
-    Memref<4> *input, Memref<4> *filter, Memref<4> *init, Memref<4> *out,
-    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW,
-    int64_t constantFilter) {
+static void conv2d(Memref<4> *input, Memref<4> *filter, Memref<4> *init,
+                   Memref<4> *out, int64_t strideH, int64_t strideW,
+                   int64_t dilationH, int64_t dilationW,
+                   int64_t constantFilter) {
   int64_t images = out->sizes[0], filters = out->sizes[1];
   int64_t outH = out->sizes[2], outW = out->sizes[3];
   int64_t channels = filter->sizes[1];
@@ -150,5 +151,15 @@ extern "C" void _mlir_ciface_sift_conv2d_f32(
         destination[ow * out->strides[3]] =
             bias[ow * init->strides[3]] + result[ow * filters + f];
     }
+  });
+}
+
+extern "C" void _mlir_ciface_sift_conv2d_f32(
+    Memref<4> *input, Memref<4> *filter, Memref<4> *init, Memref<4> *out,
+    int64_t strideH, int64_t strideW, int64_t dilationH, int64_t dilationW,
+    int64_t constantFilter) {
+  runKernel("convolution", [&] {
+    conv2d(input, filter, init, out, strideH, strideW, dilationH, dilationW,
+           constantFilter);
   });
 }

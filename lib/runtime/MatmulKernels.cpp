@@ -19,6 +19,7 @@
 #include "MatmulKernels.h"
 
 #include "GateStats.h"
+#include "RuntimeChecks.h"
 #include "ThreadPool.h"
 
 #include <algorithm>
@@ -412,9 +413,8 @@ void count(int64_t gate, int64_t tokens, int64_t activations, int64_t zeroed,
 } // namespace
 
 /// out[M, N] = A[M, K] · B, with B [K, N], or [N, K] when `transposedB`.
-extern "C" void _mlir_ciface_sift_matmul_f32(Memref<2> *a, Memref<2> *b,
-                                             Memref<2> *out,
-                                             int64_t transposedB) {
+static void matmul(Memref<2> *a, Memref<2> *b, Memref<2> *out,
+                   int64_t transposedB) {
   std::vector<float> aStorage, bStorage;
   Matrix x = viewOf(*a, aStorage);
   Matrix w = viewOf(*b, bStorage);
@@ -443,9 +443,9 @@ extern "C" void _mlir_ciface_sift_matmul_f32(Memref<2> *a, Memref<2> *b,
 
 /// out[M, N] = gate(X[M, K], thresholds) · W[K, N] + bias, where an empty
 /// `bias` means none and `thresholds` holds one value or one per channel.
-extern "C" void _mlir_ciface_sift_gated_matmul_f32(
-    Memref<2> *input, Memref<2> *weight, Memref<1> *bias,
-    Memref<1> *thresholds, Memref<2> *out, int64_t gate) {
+static void gatedMatmul(Memref<2> *input, Memref<2> *weight,
+                        Memref<1> *bias, Memref<1> *thresholds,
+                        Memref<2> *out, int64_t gate) {
   std::vector<float> xStorage, wStorage;
   Matrix x = viewOf(*input, xStorage);
   Matrix w = viewOf(*weight, wStorage);
@@ -491,4 +491,17 @@ extern "C" void _mlir_ciface_sift_gated_matmul_f32(
   const float *biasData =
       bias->sizes[0] ? bias->aligned + bias->offset : nullptr;
   inputMajorProduct(coef, rows, tokens, n, biasData, y, out->strides[0]);
+}
+
+extern "C" void _mlir_ciface_sift_matmul_f32(Memref<2> *a, Memref<2> *b,
+                                             Memref<2> *out,
+                                             int64_t transposedB) {
+  runKernel("matmul", [&] { matmul(a, b, out, transposedB); });
+}
+
+extern "C" void _mlir_ciface_sift_gated_matmul_f32(
+    Memref<2> *input, Memref<2> *weight, Memref<1> *bias,
+    Memref<1> *thresholds, Memref<2> *out, int64_t gate) {
+  runKernel("gated matmul",
+            [&] { gatedMatmul(input, weight, bias, thresholds, out, gate); });
 }

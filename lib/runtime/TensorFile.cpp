@@ -4,11 +4,39 @@
 
 #include "onnx.pb.h"
 
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 using namespace sift::runtime;
+
+/// Sets `bytes` to the size of a tensor of `shape` and `width`-byte elements;
+/// fails when a dimension is negative or the size does not fit in int64 (a
+/// file's header may claim anything).
+static bool byteSize(const std::vector<int64_t> &shape, int64_t width,
+                     int64_t &bytes, std::string &error) {
+  bytes = width;
+  for (int64_t dim : shape) {
+    if (dim < 0) {
+      error = "has a negative dimension " + std::to_string(dim);
+      return false;
+    }
+    if (__builtin_mul_overflow(bytes, dim, &bytes)) {
+      error = "has shape " + describeShape(shape) +
+              ", whose byte size overflows 64 bits";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string sift::runtime::describeShape(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t d = 0; d < shape.size(); ++d)
+    text += (d ? ", " : "") + std::to_string(shape[d]);
+  return text + "]";
+}
 
 int64_t HostTensor::numElements() const {
   int64_t count = 1;
@@ -66,8 +94,27 @@ static bool readFile(const std::string &path, std::string &bytes,
 // ONNX TensorProto
 //===----------------------------------------------------------------------===//
 
-/// Copies the typed repeated field of `proto` into `tensor.data`.
-static bool unpackTypedFields(const onnx::TensorProto &proto,
+/// The number of values in the typed repeated field of `proto` that holds
+/// elements of `dtype`.
+static int64_t typedFieldSize(const onnx::TensorProto &proto, int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+    return proto.float_data_size();
+  case onnx::TensorProto::DOUBLE:
+    return proto.double_data_size();
+  case onnx::TensorProto::INT64:
+    return proto.int64_data_size();
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    return proto.uint64_data_size();
+  default:
+    return proto.int32_data_size();
+  }
+}
+
+/// Copies the typed repeated field of `proto`, which holds exactly
+/// `tensor.numElements()` values, into `tensor.data`.
+static void unpackTypedFields(const onnx::TensorProto &proto,
                               HostTensor &tensor) {
   int64_t count = tensor.numElements();
   int64_t width = elementBytes(tensor.dtype);
@@ -77,33 +124,23 @@ static bool unpackTypedFields(const onnx::TensorProto &proto,
   };
   switch (tensor.dtype) {
   case onnx::TensorProto::FLOAT:
-    if (proto.float_data_size() != count)
-      return false;
     std::memcpy(tensor.data.data(), proto.float_data().data(), count * 4);
-    return true;
+    return;
   case onnx::TensorProto::DOUBLE:
-    if (proto.double_data_size() != count)
-      return false;
     std::memcpy(tensor.data.data(), proto.double_data().data(), count * 8);
-    return true;
+    return;
   case onnx::TensorProto::INT64:
-    if (proto.int64_data_size() != count)
-      return false;
     std::memcpy(tensor.data.data(), proto.int64_data().data(), count * 8);
-    return true;
+    return;
   case onnx::TensorProto::UINT32:
   case onnx::TensorProto::UINT64:
-    if (proto.uint64_data_size() != count)
-      return false;
     for (int64_t i = 0; i < count; ++i)
       put(i, proto.uint64_data(i));
-    return true;
+    return;
   default:
-    if (proto.int32_data_size() != count)
-      return false;
     for (int64_t i = 0; i < count; ++i)
       put(i, static_cast<uint32_t>(proto.int32_data(i)));
-    return true;
+    return;
   }
 }
 
@@ -122,17 +159,16 @@ static bool readTensorProto(const std::string &path, const std::string &bytes,
     return false;
   }
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
-  for (int64_t dim : tensor.shape)
-    if (dim < 0) {
-      error = path + ": tensor has a negative dimension";
-      return false;
-    }
+  int64_t bytesNeeded = 0;
+  if (!byteSize(tensor.shape, elementBytes(tensor.dtype), bytesNeeded, error)) {
+    error = path + ": tensor " + error;
+    return false;
+  }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     error = path + ": tensor keeps its data in an external file, which "
                    "input files may not";
     return false;
   }
-  int64_t bytesNeeded = tensor.numElements() * elementBytes(tensor.dtype);
   if (proto.has_raw_data()) {
     if (static_cast<int64_t>(proto.raw_data().size()) != bytesNeeded) {
       error = path + ": tensor holds " +
@@ -144,10 +180,15 @@ static bool readTensorProto(const std::string &path, const std::string &bytes,
     tensor.data.assign(proto.raw_data().begin(), proto.raw_data().end());
     return true;
   }
-  if (!unpackTypedFields(proto, tensor)) {
-    error = path + ": tensor's value count does not match its shape";
+  // Compare before allocating: the shape alone may claim any size.
+  int64_t count = typedFieldSize(proto, tensor.dtype);
+  if (count != bytesNeeded / elementBytes(tensor.dtype)) {
+    error = path + ": tensor holds " + std::to_string(count) +
+            " values but its shape " + describeShape(tensor.shape) +
+            " needs " + std::to_string(bytesNeeded / elementBytes(tensor.dtype));
     return false;
   }
+  unpackTypedFields(proto, tensor);
   return true;
 }
 
@@ -209,6 +250,47 @@ static std::string headerField(const std::string &header,
   return header.substr(start, end - start + 1);
 }
 
+/// Parses an npy shape tuple, "(3, 4)", "(3,)" or "()", into `shape`:
+/// decimal integers only, each fitting in int64.
+static bool parseNpyShape(const std::string &tuple,
+                          std::vector<int64_t> &shape, std::string &error) {
+  shape.clear();
+  // headerField returns the tuple with both parentheses.
+  std::string items = tuple.substr(1, tuple.size() - 2);
+  size_t start = 0;
+  while (start < items.size()) {
+    size_t end = items.find(',', start);
+    if (end == std::string::npos)
+      end = items.size();
+    std::string item = items.substr(start, end - start);
+    size_t first = item.find_first_not_of(' ');
+    size_t last = item.find_last_not_of(' ');
+    // A trailing comma, as in "(3,)", leaves an empty last item.
+    if (first == std::string::npos && end == items.size())
+      break;
+    item = first == std::string::npos ? ""
+                                      : item.substr(first, last - first + 1);
+    bool negative = !item.empty() && item[0] == '-';
+    int64_t dim = 0;
+    bool digits = item.size() > size_t(negative);
+    for (size_t i = negative; i < item.size() && digits; ++i) {
+      digits = std::isdigit(static_cast<unsigned char>(item[i]));
+      if (digits && (__builtin_mul_overflow(dim, 10, &dim) ||
+                     __builtin_add_overflow(dim, item[i] - '0', &dim))) {
+        error = "has dimension " + item + ", which does not fit in 64 bits";
+        return false;
+      }
+    }
+    if (!digits) {
+      error = "has a malformed shape " + tuple;
+      return false;
+    }
+    shape.push_back(negative ? -dim : dim);
+    start = end + 1;
+  }
+  return true;
+}
+
 static bool readNpy(const std::string &path, const std::string &bytes,
                     HostTensor &tensor, std::string &error) {
   static const char magic[] = "\x93NUMPY";
@@ -249,21 +331,18 @@ static bool readNpy(const std::string &path, const std::string &bytes,
     error = path + ": .npy header has no shape";
     return false;
   }
-  tensor.shape.clear();
-  for (size_t i = 1; i < shape.size();) {
-    if (!std::isdigit(static_cast<unsigned char>(shape[i]))) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < shape.size() && std::isdigit(static_cast<unsigned char>(shape[end])))
-      ++end;
-    tensor.shape.push_back(std::stoll(shape.substr(i, end - i)));
-    i = end;
+  if (!parseNpyShape(shape, tensor.shape, error)) {
+    error = path + ": .npy header " + error;
+    return false;
+  }
+  int64_t bytesNeeded = 0;
+  if (!byteSize(tensor.shape, elementBytes(tensor.dtype), bytesNeeded, error)) {
+    error = path + ": .npy array " + error;
+    return false;
   }
   size_t dataStart = headerStart + headerLength;
-  int64_t bytesNeeded = tensor.numElements() * elementBytes(tensor.dtype);
-  if (static_cast<int64_t>(bytes.size() - dataStart) != bytesNeeded) {
+  if (static_cast<uint64_t>(bytes.size() - dataStart) !=
+      static_cast<uint64_t>(bytesNeeded)) {
     error = path + ": .npy file holds " +
             std::to_string(bytes.size() - dataStart) +
             " bytes of data but its shape needs " + std::to_string(bytesNeeded);

@@ -28,6 +28,8 @@ struct HostTensor {
 int64_t elementBytes(int32_t dtype);
 /// ONNX's name of a data type ("FLOAT", "INT64", ...).
 const char *dtypeName(int32_t dtype);
+/// A shape as text: "[3, 4, 5]".
+std::string describeShape(const std::vector<int64_t> &shape);
 
 /// Reads a tensor from `path` (.pb or .npy); on failure returns false and
 /// sets `error` to a message naming the file.

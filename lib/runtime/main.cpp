@@ -22,6 +22,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -53,12 +55,25 @@ struct Options {
   std::string gateThresholds;
 };
 
-long parseCount(const char *flag, const char *text, long minimum) {
+// More threads than any CPU has cores only slows the kernels down, each
+// costs a stack and scratch buffers, and the bound keeps a typo from
+// exhausting the system's threads.
+constexpr long kMaxThreads = 1024;
+// Every timed run keeps its latency in memory.
+constexpr long kMaxRuns = 1000000;
+
+/// Parses a decimal integer in [minimum, maximum]: digits only (no sign,
+/// spaces or suffix), and no wrapping.
+long parseCount(const char *flag, const char *text, long minimum,
+                long maximum) {
   char *end = nullptr;
+  errno = 0;
   long value = std::strtol(text, &end, 10);
-  if (!*text || *end || value < minimum)
-    fail(std::string(flag) + " expects an integer >= " +
-         std::to_string(minimum) + ", got '" + text + "'");
+  if (!std::isdigit(static_cast<unsigned char>(*text)) || *end ||
+      errno == ERANGE || value < minimum || value > maximum)
+    fail(std::string(flag) + " expects an integer from " +
+         std::to_string(minimum) + " to " + std::to_string(maximum) +
+         ", got '" + text + "'");
   return value;
 }
 
@@ -70,8 +85,9 @@ void printUsage(const char *program) {
       "  --output-format pb|npy   the format of written outputs (pb)\n"
       "  --repeat N               run N times, print median/min/max latency\n"
       "  --warmup W               untimed runs first\n"
-      "  --threads T              threads for the kernels (default: all "
-      "cores)\n"
+      "  --threads T              threads for the kernels, 1 to 1024 "
+      "(default:\n"
+      "                           all cores)\n"
       "  --profile                print each gate's realised sparsity and the\n"
       "                           active parameters per token\n"
       "  --split-batch            inputs stack batches along dimension 0: run\n"
@@ -112,11 +128,11 @@ Options parseOptions(int argc, char **argv) {
         fail("--output-format expects pb or npy, got '" +
              options.outputFormat + "'");
     } else if (arg == "--repeat") {
-      options.repeat = parseCount("--repeat", value(), 1);
+      options.repeat = parseCount("--repeat", value(), 1, kMaxRuns);
     } else if (arg == "--warmup") {
-      options.warmup = parseCount("--warmup", value(), 0);
+      options.warmup = parseCount("--warmup", value(), 0, kMaxRuns);
     } else if (arg == "--threads") {
-      options.threads = parseCount("--threads", value(), 1);
+      options.threads = parseCount("--threads", value(), 1, kMaxThreads);
     } else if (arg == "--profile") {
       options.profile = true;
     } else if (arg == "--split-batch") {
@@ -136,13 +152,6 @@ Options parseOptions(int argc, char **argv) {
          " input(s), got " + std::to_string(options.inputs.size()) +
          " (see --help)");
   return options;
-}
-
-std::string describeShape(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t d = 0; d < shape.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
 }
 
 /// Checks `tensor`, read from `path`, against input `index` of the model.
@@ -213,6 +222,10 @@ splitIntoBatches(std::vector<HostTensor> &inputs, bool split) {
     count = batches;
     rows[i] = fixed;
   }
+  // No run means no outputs and no latencies to report.
+  if (count == 0)
+    fail("--split-batch: the inputs hold no rows (dimension 0 is 0), so "
+         "there is no batch to run");
   std::vector<std::vector<std::vector<int64_t>>> result(count);
   for (int64_t b = 0; b < count; ++b)
     for (size_t i = 0; i < inputs.size(); ++i) {

@@ -262,6 +262,7 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
   pm.enableTiming(timingScope);
   sift::LowerToLLVMOptions lowering;
   lowering.kernels = true;
+  lowering.runtimeChecks = true;
   sift::buildLowerToLLVMPipeline(pm, lowering);
   if (failed(pm.run(module)))
     return llvm::createStringError("lowering '" + inputPath + "' failed");

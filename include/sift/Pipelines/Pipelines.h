@@ -20,6 +20,12 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
                      "runtime's kernels (the fast CPU path); otherwise to "
                      "loops (the reference path)"),
       llvm::cl::init(false)};
+  Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("Check run-time integer divisors and allocation sizes "
+                     "and allocate through the Sift runtime, which reports "
+                     "failures naming the ONNX node (needs the runtime)"),
+      llvm::cl::init(false)};
 };
 
 /// Lowers a module of func/linalg/tensor/arith/math and sparsity ops on

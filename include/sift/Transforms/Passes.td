@@ -142,4 +142,42 @@ def DeallocateBuffersAfterLastUse
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def SiftInsertRuntimeChecks
+    : Pass<"sift-insert-runtime-checks", "::mlir::ModuleOp"> {
+  let summary = "Check run-time divisors and allocation sizes, reporting "
+                "failures through the Sift runtime";
+  let description = [{
+    Data fed at run time can make a compiled model divide an integer by
+    zero (or the minimum value by -1, which traps on x86 as well) or
+    allocate a buffer of a negative or absurd size. This pass, run on
+    memrefs and scf loops before the lowering to LLVM, makes each of those
+    a call into the Sift runtime that prints an error naming the ONNX node
+    (from the op's location) and exits with status 2:
+
+    - before each integer division or remainder whose divisor is not a
+      constant other than 0 (and -1, for signed ops), a check that calls
+      `sift_runtime_error("node 'X' (Div): integer division by zero")`;
+    - before each `memref.alloc` with dynamic sizes, one call of
+      `sift_alloc_bytes(bytes, dim, site)` per dynamic dimension, which
+      rejects negative dimensions and sizes that overflow 64 bits; before
+      the others, `sift_note_alloc_site(site)`. Either names the node of
+      the allocation that follows, which the runtime's
+      `_mlir_memref_to_llvm_alloc` (use-generic-functions) reports if
+      memory runs out.
+
+    - each `cf.assert` (the importer asserts what it cannot check at
+      compile time, as a Range's length) becomes the same call with the
+      assertion's message, instead of LLVM's abort.
+
+    A statically shaped buffer whose size overflows 64 bits is an error at
+    compile time.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // SIFT_TRANSFORMS_PASSES_TD

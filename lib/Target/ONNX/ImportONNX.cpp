@@ -6,6 +6,7 @@
 #include "ModelFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -22,9 +23,10 @@ using namespace mlir;
 OwningOpRef<ModuleOp>
 sift::importONNXModel(const llvm::MemoryBuffer &buffer, StringRef modelPath,
                       MLIRContext *context) {
-  context->loadDialect<arith::ArithDialect, func::FuncDialect,
-                       linalg::LinalgDialect, math::MathDialect,
-                       scf::SCFDialect, tensor::TensorDialect>();
+  context->loadDialect<arith::ArithDialect, cf::ControlFlowDialect,
+                       func::FuncDialect, linalg::LinalgDialect,
+                       math::MathDialect, scf::SCFDialect,
+                       tensor::TensorDialect>();
   Location fileLoc = FileLineColLoc::get(context, modelPath, 0, 0);
   onnx::ModelProto model;
   if (std::optional<std::string> error =
@@ -68,8 +70,9 @@ void sift::registerImportONNXTranslation() {
         return importONNXModel(*buffer, modelPathOf(*buffer), context);
       },
       [](DialectRegistry &registry) {
-        registry.insert<arith::ArithDialect, func::FuncDialect,
-                        linalg::LinalgDialect, math::MathDialect,
-                        scf::SCFDialect, tensor::TensorDialect>();
+        registry.insert<arith::ArithDialect, cf::ControlFlowDialect,
+                        func::FuncDialect, linalg::LinalgDialect,
+                        math::MathDialect, scf::SCFDialect,
+                        tensor::TensorDialect>();
       });
 }

@@ -13,6 +13,7 @@
 #include "../TensorData.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -653,6 +654,17 @@ LogicalResult convertRuntimeRange(NodeContext &ctx) {
     Value span = arith::SubFOp::create(b, ctx.loc, limit, start);
     Value steps = math::CeilOp::create(
         b, ctx.loc, arith::DivFOp::create(b, ctx.loc, span, delta));
+    // A zero delta makes the length infinite or NaN, a tiny one too large:
+    // converting either to i64 would be poison.
+    Value magnitude = math::AbsFOp::create(b, ctx.loc, steps);
+    Value limitOfInt64 = scalarConstant(b, ctx.loc, elementType, 0x1p63);
+    Value representable = arith::CmpFOp::create(
+        b, ctx.loc, arith::CmpFPredicate::OLT, magnitude, limitOfInt64);
+    cf::AssertOp::create(
+        b, ctx.loc, representable,
+        ("node '" + ctx.name() + "' (Range): delta is zero or the range has "
+                                  "2^63 elements or more")
+            .str());
     count = convertScalar(b, ctx.loc, steps, b.getI64Type(), false, false);
   } else {
     Value span = arith::SubIOp::create(b, ctx.loc, limit, start);
