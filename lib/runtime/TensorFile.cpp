@@ -119,6 +119,10 @@ static void unpackTypedFields(const onnx::TensorProto &proto,
   int64_t count = tensor.numElements();
   int64_t width = elementBytes(tensor.dtype);
   tensor.data.resize(count * width);
+  // An empty field's data() may be null, which memcpy must not be given
+  // even for zero bytes.
+  if (count == 0)
+    return;
   auto put = [&](int64_t i, uint64_t bits) {
     std::memcpy(tensor.data.data() + i * width, &bits, width);
   };
