@@ -395,8 +395,6 @@ Value buildIntegerPower(OpBuilder &b, Location loc, Value base, Value exponent,
 
 /// Pow: the result has the base's type; the exponent may have another.
 LogicalResult convertPow(NodeContext &ctx) {
-  if (ctx.numInputs() != 2 || !ctx.hasInput(0) || !ctx.hasInput(1))
-    return ctx.emitError() << "expects 2 inputs, got " << ctx.numInputs();
   if (failed(checkKind(ctx, 0, Kind::Numeric)) ||
       failed(checkKind(ctx, 1, Kind::Numeric)))
     return failure();
@@ -511,8 +509,6 @@ LogicalResult convertVariadic(
 /// range); from 11 they are optional scalar inputs, and an omitted one does
 /// not clip.
 LogicalResult convertClip(NodeContext &ctx) {
-  if (!ctx.hasInput(0) || ctx.numInputs() > 3)
-    return ctx.emitError() << "expects 1 to 3 inputs, got " << ctx.numInputs();
   Kind kind = ctx.opset() < 12 ? Kind::Float : Kind::Numeric;
   if (failed(checkKind(ctx, 0, kind)))
     return failure();
@@ -989,9 +985,6 @@ void addLogic(OpConverterRegistry &registry, StringRef opType,
 
 /// Where(condition, x, y): x and y share a type; the condition is bool.
 LogicalResult convertWhere(NodeContext &ctx) {
-  if (ctx.numInputs() != 3 || !ctx.hasInput(0) || !ctx.hasInput(1) ||
-      !ctx.hasInput(2))
-    return ctx.emitError() << "expects 3 inputs, got " << ctx.numInputs();
   if (failed(checkKind(ctx, 0, Kind::Bool)) ||
       failed(checkKind(ctx, 1, Kind::Any)))
     return failure();
@@ -1108,8 +1101,6 @@ LogicalResult convertCastTo(NodeContext &ctx, Type to, bool toUnsigned) {
 }
 
 LogicalResult convertCast(NodeContext &ctx) {
-  if (ctx.numInputs() != 1 || !ctx.hasInput(0))
-    return ctx.emitError() << "expects 1 input, got " << ctx.numInputs();
   std::optional<int64_t> to = ctx.getOptionalInt("to");
   if (!to)
     return ctx.emitError() << "attribute 'to' is required";
@@ -1121,8 +1112,6 @@ LogicalResult convertCast(NodeContext &ctx) {
 }
 
 LogicalResult convertCastLike(NodeContext &ctx) {
-  if (ctx.numInputs() != 2 || !ctx.hasInput(0) || !ctx.hasInput(1))
-    return ctx.emitError() << "expects 2 inputs, got " << ctx.numInputs();
   return convertCastTo(ctx, ctx.inputType(1).getElementType(),
                        ctx.isUnsigned(1));
 }
@@ -1130,11 +1119,6 @@ LogicalResult convertCastLike(NodeContext &ctx) {
 /// Dropout at inference is the identity; its mask keeps everything (bool
 /// true from opset 10, 1 of the input's type before).
 LogicalResult convertDropout(NodeContext &ctx) {
-  unsigned maxInputs = ctx.opset() < 12 ? 1 : 3;
-  if (!ctx.hasInput(0) || ctx.numInputs() > maxInputs)
-    return ctx.emitError() << "expects 1 to " << maxInputs
-                           << " inputs with the data first, got "
-                           << ctx.numInputs();
   if (failed(checkKind(ctx, 0, Kind::Float)))
     return failure();
   if (ctx.opset() >= 12 && ctx.hasInput(2)) {
@@ -1171,8 +1155,6 @@ void registerForwarding(OpConverterRegistry &registry) {
   registry.add("Cast", convertCast);
   registry.add("CastLike", convertCastLike);
   registry.add("Identity", [](NodeContext &ctx) -> LogicalResult {
-    if (ctx.numInputs() != 1 || !ctx.hasInput(0))
-      return ctx.emitError() << "expects 1 input, got " << ctx.numInputs();
     ctx.setOutput(0, ctx.input(0), ctx.isUnsigned(0));
     return success();
   });

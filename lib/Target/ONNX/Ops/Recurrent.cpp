@@ -457,13 +457,6 @@ LogicalResult convertRecurrent(NodeContext &ctx, const CellKind &kind,
   OpBuilder &b = ctx.builder;
   Location loc = ctx.loc;
   enum { X, W, R, B, SequenceLens, InitialH, InitialC, P };
-  unsigned maxInputs = kind.hasCellState ? 8 : 6;
-  if (ctx.numInputs() < 3 || ctx.numInputs() > maxInputs)
-    return ctx.emitError() << "expects 3 to " << maxInputs << " inputs, got "
-                           << ctx.numInputs();
-  for (unsigned i = 0; i < 3; ++i)
-    if (!ctx.hasInput(i))
-      return ctx.emitError() << "input #" << i << " is required";
 
   int64_t layout = ctx.getInt("layout", 0);
   if (layout != 0 && layout != 1)
@@ -482,7 +475,7 @@ LogicalResult convertRecurrent(NodeContext &ctx, const CellKind &kind,
   Type elementType = xType.getElementType();
   if (!isa<FloatType>(elementType))
     return ctx.emitError() << "X must be floating-point, got " << xType;
-  for (unsigned i = W; i < maxInputs; ++i)
+  for (unsigned i = W; i < ctx.numInputs(); ++i)
     if (i != SequenceLens && ctx.hasInput(i) &&
         ctx.inputType(i).getElementType() != elementType)
       return ctx.emitError()
