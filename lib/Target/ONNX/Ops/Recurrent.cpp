@@ -21,6 +21,10 @@ using namespace sift::onnx_import;
 
 namespace {
 
+/// The steps are unrolled into IR, a few dozen ops each: a static sequence
+/// length from the model's input type must not make that unbounded.
+constexpr int64_t kMaxUnrolledSteps = 4096;
+
 //===----------------------------------------------------------------------===//
 // Activation functions
 //===----------------------------------------------------------------------===//
@@ -491,6 +495,10 @@ LogicalResult convertRecurrent(NodeContext &ctx, const CellKind &kind,
                            << xType << ", " << wType << " and " << rType;
 
   int64_t seqLength = xType.getDimSize(layout == 0 ? 0 : 1);
+  if (seqLength > kMaxUnrolledSteps)
+    return ctx.emitError() << "sequence length " << seqLength
+                           << " is too long to unroll (at most "
+                           << kMaxUnrolledSteps << " steps)";
   int64_t batch = xType.getDimSize(layout == 0 ? 1 : 0);
   int64_t inputSize = xType.getDimSize(2);
   int64_t gateRows = wType.getDimSize(1);

@@ -33,6 +33,12 @@ namespace {
 /// inputs that decide them are constant.
 constexpr int64_t kMaxFoldedElements = 4096;
 
+/// A shape-like input read at run time (a shape, pads, repeats, axes) yields
+/// one value, and usually one result dimension, per element; a computed one
+/// may have any static length (ConstantOfShape makes 2^40 from a scalar), so
+/// its length is bounded.
+constexpr int64_t kMaxRuntimeIndices = 4096;
+
 using ScalarsBuilder =
     function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
 
@@ -505,8 +511,12 @@ FailureOr<SmallVector<Value>> runtimeIndices(NodeContext &ctx, unsigned i,
       !isa<IntegerType>(type.getElementType()))
     return ctx.emitError() << "needs '" << name
                            << "' as integers of static length, not " << type;
-  SmallVector<Value> values;
   int64_t count = type.getRank() ? type.getDimSize(0) : 1;
+  if (count > kMaxRuntimeIndices)
+    return ctx.emitError() << "'" << name << "' has " << count
+                           << " elements; Sift reads at most "
+                           << kMaxRuntimeIndices;
+  SmallVector<Value> values;
   for (int64_t k = 0; k < count; ++k) {
     SmallVector<Value> at;
     if (type.getRank())
