@@ -11,6 +11,7 @@
 #include "../TensorData.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <cmath>
 #include <limits>
@@ -427,6 +428,38 @@ LogicalResult convertPow(NodeContext &ctx) {
       });
 }
 
+/// Whether `divisor`, a constant integer tensor, holds a zero anywhere.
+bool holdsZero(ElementsAttr divisor) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(divisor)) {
+    if (dense.isSplat())
+      return dense.getSplatValue<APInt>().isZero();
+    return llvm::any_of(dense.getValues<APInt>(),
+                        [](const APInt &value) { return value.isZero(); });
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(divisor);
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return false;
+  ArrayRef<char> bytes = blob->getData();
+  size_t width = divisor.getElementType().getIntOrFloatBitWidth() / 8;
+  for (size_t offset = 0; offset + width <= bytes.size(); offset += width)
+    if (llvm::all_of(bytes.slice(offset, width), [](char c) { return c == 0; }))
+      return true;
+  return false;
+}
+
+/// An integer Div or Mod by a constant divisor that holds a zero has no
+/// defined result; without this check LLVM would fold it to an arbitrary
+/// value (0 in practice), a silently wrong answer.
+LogicalResult checkIntegerDivisor(NodeContext &ctx) {
+  ElementsAttr divisor = ctx.constantWeight(1);
+  if (divisor && isa<IntegerType>(divisor.getElementType()) &&
+      holdsZero(divisor))
+    return ctx.emitError() << "integer division by zero";
+  return success();
+}
+
 /// Mod: fmod = 1 takes the dividend's sign (C fmod); fmod = 0 takes the
 /// divisor's (Python %), for integers only.
 LogicalResult convertMod(NodeContext &ctx) {
@@ -437,6 +470,8 @@ LogicalResult convertMod(NodeContext &ctx) {
   if (ctx.hasInput(0) && isa<FloatType>(ctx.inputType(0).getElementType()) &&
       fmod == 0)
     return ctx.emitError() << "fmod must be 1 for floating-point inputs";
+  if (failed(checkIntegerDivisor(ctx)))
+    return failure();
   return convertElementwise(
       ctx, kBinaryNumeric,
       [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -879,12 +914,12 @@ void registerArithmetic(OpConverterRegistry &registry) {
         ctx,
         [](ArrayRef<APInt> v) -> std::optional<APInt> { return v[0] * v[1]; });
   });
-  registry.add("Div", [](NodeContext &ctx) {
+  registry.add("Div", [](NodeContext &ctx) -> LogicalResult {
+    if (failed(checkIntegerDivisor(ctx)))
+      return failure();
     bool isUnsigned = ctx.isUnsigned(0);
     return convertArithmetic<arith::DivFOp, arith::DivSIOp, arith::DivUIOp>(
         ctx, [&](ArrayRef<APInt> v) -> std::optional<APInt> {
-          if (v[1].isZero())
-            return std::nullopt;
           return isUnsigned ? v[0].udiv(v[1]) : v[0].sdiv(v[1]);
         });
   });
