@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 
 #include <map>
@@ -322,10 +323,21 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
                             << "' has no shape (unknown rank); Sift needs "
                                "the rank of every graph input and output";
   SmallVector<int64_t> shape;
-  for (const auto &dim : tensor.shape().dim())
-    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
-                        ? dim.dim_value()
-                        : ShapedType::kDynamic);
+  for (const auto &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value() && dim.dim_value() < 0)
+      return emitModelError()
+             << role << " '" << info.name() << "' has a negative dimension "
+             << dim.dim_value();
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
+  }
+  // Later size computations multiply the static sizes; they must not wrap.
+  int64_t elements = 1;
+  for (int64_t size : shape)
+    if (!ShapedType::isDynamic(size) && size != 0 &&
+        llvm::MulOverflow(elements, size, elements))
+      return emitModelError() << role << " '" << info.name()
+                              << "' has more elements than fit in 64 bits";
   isUnsigned = isUnsignedType(tensor.elem_type());
   return RankedTensorType::get(shape, elementType);
 }

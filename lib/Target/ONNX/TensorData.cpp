@@ -261,11 +261,21 @@ ElementsAttr sift::onnx_import::convertTensor(const onnx::TensorProto &tensor,
   auto type = RankedTensorType::get(shape, elementType);
   int64_t width = rawElementBytes(onnxType);
 
-  // Find the bytes: external file, raw_data, or typed repeated fields.
+  // Find the bytes: external file, raw_data, or typed repeated fields. A
+  // tensor holding more than one would be read from one and the others
+  // silently ignored.
+  bool isExternal = tensor.data_location() == onnx::TensorProto::EXTERNAL;
+  if (int(isExternal) + int(tensor.has_raw_data()) +
+          int(hasTypedFields(tensor)) >
+      1) {
+    error = "holds its data in more than one of external data, raw_data and "
+            "the typed data fields";
+    return nullptr;
+  }
   ArrayRef<char> bytes;
   std::shared_ptr<llvm::MemoryBuffer> mapped;
   std::vector<char> packed;
-  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+  if (isExternal) {
     std::string location;
     uint64_t offset = 0;
     std::optional<uint64_t> length;
