@@ -593,8 +593,6 @@ LogicalResult convertMatMul(NodeContext &ctx) {
 LogicalResult convertGemm(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
   Location loc = ctx.loc;
-  if (!ctx.hasInput(2) && ctx.opset() < 11)
-    return ctx.emitError() << "input C is required before opset 11";
   Value lhs = ctx.input(0), rhs = ctx.input(1);
   RankedTensorType lhsType = ctx.inputType(0), rhsType = ctx.inputType(1);
   if (lhsType.getRank() != 2 || rhsType.getRank() != 2)
