@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 
 #include <map>
@@ -252,6 +253,48 @@ LogicalResult GraphImporter::sortNodes() {
   return failure();
 }
 
+/// Checks the node's inputs against its ONNX schema: every required input
+/// present (an empty name omits only an optional one), a variadic input with
+/// at least its minimum count, and no more inputs than the schema declares.
+/// Converters then read required inputs without checking for them.
+static LogicalResult checkInputArity(NodeContext &ctx) {
+  std::optional<std::vector<FormalInput>> formals =
+      formalInputs(ctx.opType(), ctx.opset());
+  if (!formals)
+    return success();
+  // Trailing empty names omit optional inputs, as if not listed.
+  unsigned listed = ctx.numInputs();
+  while (listed > 0 && !ctx.hasInput(listed - 1))
+    --listed;
+  auto missing = [&](unsigned index, StringRef name) {
+    return ctx.emitError() << "input " << index << " '" << name
+                           << "' is required";
+  };
+  unsigned index = 0;
+  for (const FormalInput &formal : *formals) {
+    switch (formal.kind) {
+    case FormalInput::Kind::Optional:
+      break;
+    case FormalInput::Kind::Required:
+      if (!ctx.hasInput(index))
+        return missing(index, formal.name);
+      break;
+    case FormalInput::Kind::Variadic:
+      // A variadic input is the schema's last; it takes the rest.
+      for (unsigned i = index;
+           i < std::max<unsigned>(listed, index + formal.minArity); ++i)
+        if (!ctx.hasInput(i))
+          return missing(i, formal.name);
+      return success();
+    }
+    ++index;
+  }
+  if (listed > formals->size())
+    return ctx.emitError() << "takes at most " << formals->size()
+                           << " inputs; got " << listed;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Values
 //===----------------------------------------------------------------------===//
@@ -280,10 +323,21 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
                             << "' has no shape (unknown rank); Sift needs "
                                "the rank of every graph input and output";
   SmallVector<int64_t> shape;
-  for (const auto &dim : tensor.shape().dim())
-    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
-                        ? dim.dim_value()
-                        : ShapedType::kDynamic);
+  for (const auto &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value() && dim.dim_value() < 0)
+      return emitModelError()
+             << role << " '" << info.name() << "' has a negative dimension "
+             << dim.dim_value();
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
+  }
+  // Later size computations multiply the static sizes; they must not wrap.
+  int64_t elements = 1;
+  for (int64_t size : shape)
+    if (!ShapedType::isDynamic(size) && size != 0 &&
+        llvm::MulOverflow(elements, size, elements))
+      return emitModelError() << role << " '" << info.name()
+                              << "' has more elements than fit in 64 bits";
   isUnsigned = isUnsignedType(tensor.elem_type());
   return RankedTensorType::get(shape, elementType);
 }
@@ -409,6 +463,8 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
         builder.getStringAttr(name),
         NameLoc::get(builder.getStringAttr(node->op_type())));
     NodeContext ctx(*this, *node, loc, builder);
+    if (failed(checkInputArity(ctx)))
+      return nullptr;
     // Every listed input must resolve (initializers may fail to convert).
     for (unsigned i = 0; i < ctx.numInputs(); ++i)
       if (ctx.hasInput(i) && !lookup(node->input(i)))

@@ -5,6 +5,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
@@ -13,6 +14,11 @@
 #include <climits>
 
 using llvm::StringRef;
+
+/// How deeply messages may nest. Each subgraph (an If or Loop body) costs
+/// three levels (graph, node, attribute); the parsers recurse once per level,
+/// so an unbounded depth would overflow the stack on a hostile model.
+static constexpr int kMaxMessageDepth = 100;
 
 /// Protobuf text starts with a field name or a comment; binary protobuf
 /// starts with a field tag byte, which is never printable in a ModelProto.
@@ -42,6 +48,7 @@ sift::onnx_import::parseModel(StringRef bytes, StringRef modelPath,
                               onnx::ModelProto &model) {
   if (looksLikeText(bytes)) {
     google::protobuf::TextFormat::Parser parser;
+    parser.SetRecursionLimit(kMaxMessageDepth);
     TextErrorCollector errors;
     parser.RecordErrorsTo(&errors);
     if (!parser.ParseFromString(bytes.str(), &model))
@@ -53,9 +60,13 @@ sift::onnx_import::parseModel(StringRef bytes, StringRef modelPath,
   google::protobuf::io::ArrayInputStream stream(
       bytes.data(),
       static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX)));
-  if (bytes.size() > INT32_MAX || !model.ParseFromZeroCopyStream(&stream))
+  google::protobuf::io::CodedInputStream coded(&stream);
+  coded.SetRecursionLimit(kMaxMessageDepth);
+  if (bytes.size() > INT32_MAX || !model.ParseFromCodedStream(&coded))
     return modelPath.str() +
-           ": not a valid binary ONNX model (truncated or corrupt protobuf" +
+           ": not a valid binary ONNX model (truncated or corrupt protobuf, "
+           "or messages nested more than " +
+           std::to_string(kMaxMessageDepth) + " deep" +
            (bytes.size() > INT32_MAX
                 ? "; a model over 2 GB must keep its weights as external data"
                 : "") +

@@ -6,6 +6,8 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace sift::onnx_import {
 
@@ -13,6 +15,20 @@ namespace sift::onnx_import {
 /// in force at `opset` was introduced, from ONNX's own schema registry; none
 /// when the op did not exist yet.
 std::optional<int> definitionSince(llvm::StringRef opType, int opset);
+
+/// One input that an op's ONNX schema declares.
+struct FormalInput {
+  enum class Kind { Required, Optional, Variadic };
+  std::string name;
+  Kind kind;
+  /// How many values a Variadic input needs at least.
+  int minArity;
+};
+
+/// The inputs that ONNX's schema of default-domain op `opType` at `opset`
+/// declares, in order; none when the op is not defined at that opset.
+std::optional<std::vector<FormalInput>> formalInputs(llvm::StringRef opType,
+                                                     int opset);
 
 } // namespace sift::onnx_import
 

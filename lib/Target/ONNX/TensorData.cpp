@@ -57,34 +57,76 @@ StringRef sift::onnx_import::elementTypeName(int32_t onnxType) {
   return "<invalid data type>";
 }
 
-llvm::Expected<ArrayRef<char>>
-ExternalDataFiles::read(StringRef location, uint64_t offset,
-                        std::optional<uint64_t> length,
-                        std::shared_ptr<llvm::MemoryBuffer> &owner) {
-  if (llvm::sys::path::is_absolute(location) ||
-      llvm::StringRef(location).contains(".."))
+/// Whether `file` lies strictly below `directory`; both are real paths.
+static bool isInsideDirectory(StringRef file, StringRef directory) {
+  auto fileComponent = llvm::sys::path::begin(file);
+  auto fileEnd = llvm::sys::path::end(file);
+  for (StringRef component :
+       llvm::make_range(llvm::sys::path::begin(directory),
+                        llvm::sys::path::end(directory))) {
+    if (fileComponent == fileEnd || *fileComponent != component)
+      return false;
+    ++fileComponent;
+  }
+  return fileComponent != fileEnd;
+}
+
+llvm::Expected<std::shared_ptr<llvm::MemoryBuffer>>
+ExternalDataFiles::open(StringRef location) {
+  if (llvm::sys::path::is_absolute(location) || location.contains(".."))
     return llvm::createStringError(
         "external data location '" + location +
         "' must be a path inside the model's directory");
   SmallString<256> path(modelDirectory);
   llvm::sys::path::append(path, location);
-  std::shared_ptr<llvm::MemoryBuffer> &file = files[path];
+  // A symbolic link may lead out of the model's directory, and a FIFO or a
+  // device never ends: map only a regular file whose real path is inside the
+  // directory's real path.
+  SmallString<256> realDirectory, realPath;
+  if (std::error_code error = llvm::sys::fs::real_path(
+          modelDirectory.empty() ? "." : modelDirectory, realDirectory))
+    return llvm::createStringError("cannot resolve the model's directory '" +
+                                   modelDirectory + "': " + error.message());
+  if (std::error_code error = llvm::sys::fs::real_path(path, realPath))
+    return llvm::createStringError("cannot read external data file '" + path +
+                                   "': " + error.message());
+  if (!isInsideDirectory(realPath, realDirectory))
+    return llvm::createStringError(
+        "external data location '" + location + "' resolves to '" + realPath +
+        "', which is outside the model's directory '" + realDirectory + "'");
+  llvm::sys::fs::file_status status;
+  if (std::error_code error = llvm::sys::fs::status(realPath, status))
+    return llvm::createStringError("cannot read external data file '" + path +
+                                   "': " + error.message());
+  if (!llvm::sys::fs::is_regular_file(status))
+    return llvm::createStringError("external data file '" + path +
+                                   "' is not a regular file");
+  auto buffer = llvm::MemoryBuffer::getFile(realPath, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return llvm::createStringError("cannot read external data file '" + path +
+                                   "': " + buffer.getError().message());
+  return std::shared_ptr<llvm::MemoryBuffer>(std::move(*buffer));
+}
+
+llvm::Expected<ArrayRef<char>>
+ExternalDataFiles::read(StringRef location, uint64_t offset,
+                        std::optional<uint64_t> length,
+                        std::shared_ptr<llvm::MemoryBuffer> &owner) {
+  std::shared_ptr<llvm::MemoryBuffer> &file = files[location];
   if (!file) {
-    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                              /*RequiresNullTerminator=*/false);
-    if (!buffer)
-      return llvm::createStringError("cannot read external data file '" +
-                                     path + "': " +
-                                     buffer.getError().message());
-    file = std::move(*buffer);
+    llvm::Expected<std::shared_ptr<llvm::MemoryBuffer>> opened = open(location);
+    if (!opened)
+      return opened.takeError();
+    file = std::move(*opened);
   }
   uint64_t size = file->getBufferSize();
   uint64_t bytes = length.value_or(size >= offset ? size - offset : 0);
   if (offset > size || bytes > size - offset)
     return llvm::createStringError(
-        "external data file '" + path + "' has " + llvm::Twine(size) +
-        " bytes; the tensor needs bytes " + llvm::Twine(offset) + " to " +
-        llvm::Twine(offset + bytes));
+        "external data file '" + file->getBufferIdentifier() + "' has " +
+        llvm::Twine(size) + " bytes; the tensor needs " + llvm::Twine(bytes) +
+        " bytes at offset " + llvm::Twine(offset));
   owner = file;
   return ArrayRef<char>(file->getBufferStart() + offset, bytes);
 }
@@ -219,11 +261,21 @@ ElementsAttr sift::onnx_import::convertTensor(const onnx::TensorProto &tensor,
   auto type = RankedTensorType::get(shape, elementType);
   int64_t width = rawElementBytes(onnxType);
 
-  // Find the bytes: external file, raw_data, or typed repeated fields.
+  // Find the bytes: external file, raw_data, or typed repeated fields. A
+  // tensor holding more than one would be read from one and the others
+  // silently ignored.
+  bool isExternal = tensor.data_location() == onnx::TensorProto::EXTERNAL;
+  if (int(isExternal) + int(tensor.has_raw_data()) +
+          int(hasTypedFields(tensor)) >
+      1) {
+    error = "holds its data in more than one of external data, raw_data and "
+            "the typed data fields";
+    return nullptr;
+  }
   ArrayRef<char> bytes;
   std::shared_ptr<llvm::MemoryBuffer> mapped;
   std::vector<char> packed;
-  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+  if (isExternal) {
     std::string location;
     uint64_t offset = 0;
     std::optional<uint64_t> length;

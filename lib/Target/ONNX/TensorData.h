@@ -37,6 +37,11 @@ public:
        std::shared_ptr<llvm::MemoryBuffer> &owner);
 
 private:
+  /// Maps the regular file at `location`, which must lead (after symbolic
+  /// links) to a file inside the model's directory.
+  llvm::Expected<std::shared_ptr<llvm::MemoryBuffer>>
+  open(llvm::StringRef location);
+
   std::string modelDirectory;
   llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> files;
 };

@@ -11,6 +11,7 @@
 #include "../TensorData.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <cmath>
 #include <limits>
@@ -395,8 +396,6 @@ Value buildIntegerPower(OpBuilder &b, Location loc, Value base, Value exponent,
 
 /// Pow: the result has the base's type; the exponent may have another.
 LogicalResult convertPow(NodeContext &ctx) {
-  if (ctx.numInputs() != 2 || !ctx.hasInput(0) || !ctx.hasInput(1))
-    return ctx.emitError() << "expects 2 inputs, got " << ctx.numInputs();
   if (failed(checkKind(ctx, 0, Kind::Numeric)) ||
       failed(checkKind(ctx, 1, Kind::Numeric)))
     return failure();
@@ -429,6 +428,38 @@ LogicalResult convertPow(NodeContext &ctx) {
       });
 }
 
+/// Whether `divisor`, a constant integer tensor, holds a zero anywhere.
+bool holdsZero(ElementsAttr divisor) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(divisor)) {
+    if (dense.isSplat())
+      return dense.getSplatValue<APInt>().isZero();
+    return llvm::any_of(dense.getValues<APInt>(),
+                        [](const APInt &value) { return value.isZero(); });
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(divisor);
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return false;
+  ArrayRef<char> bytes = blob->getData();
+  size_t width = divisor.getElementType().getIntOrFloatBitWidth() / 8;
+  for (size_t offset = 0; offset + width <= bytes.size(); offset += width)
+    if (llvm::all_of(bytes.slice(offset, width), [](char c) { return c == 0; }))
+      return true;
+  return false;
+}
+
+/// An integer Div or Mod by a constant divisor that holds a zero has no
+/// defined result; without this check LLVM would fold it to an arbitrary
+/// value (0 in practice), a silently wrong answer.
+LogicalResult checkIntegerDivisor(NodeContext &ctx) {
+  ElementsAttr divisor = ctx.constantWeight(1);
+  if (divisor && isa<IntegerType>(divisor.getElementType()) &&
+      holdsZero(divisor))
+    return ctx.emitError() << "integer division by zero";
+  return success();
+}
+
 /// Mod: fmod = 1 takes the dividend's sign (C fmod); fmod = 0 takes the
 /// divisor's (Python %), for integers only.
 LogicalResult convertMod(NodeContext &ctx) {
@@ -439,6 +470,8 @@ LogicalResult convertMod(NodeContext &ctx) {
   if (ctx.hasInput(0) && isa<FloatType>(ctx.inputType(0).getElementType()) &&
       fmod == 0)
     return ctx.emitError() << "fmod must be 1 for floating-point inputs";
+  if (failed(checkIntegerDivisor(ctx)))
+    return failure();
   return convertElementwise(
       ctx, kBinaryNumeric,
       [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -511,8 +544,6 @@ LogicalResult convertVariadic(
 /// range); from 11 they are optional scalar inputs, and an omitted one does
 /// not clip.
 LogicalResult convertClip(NodeContext &ctx) {
-  if (!ctx.hasInput(0) || ctx.numInputs() > 3)
-    return ctx.emitError() << "expects 1 to 3 inputs, got " << ctx.numInputs();
   Kind kind = ctx.opset() < 12 ? Kind::Float : Kind::Numeric;
   if (failed(checkKind(ctx, 0, kind)))
     return failure();
@@ -883,12 +914,12 @@ void registerArithmetic(OpConverterRegistry &registry) {
         ctx,
         [](ArrayRef<APInt> v) -> std::optional<APInt> { return v[0] * v[1]; });
   });
-  registry.add("Div", [](NodeContext &ctx) {
+  registry.add("Div", [](NodeContext &ctx) -> LogicalResult {
+    if (failed(checkIntegerDivisor(ctx)))
+      return failure();
     bool isUnsigned = ctx.isUnsigned(0);
     return convertArithmetic<arith::DivFOp, arith::DivSIOp, arith::DivUIOp>(
         ctx, [&](ArrayRef<APInt> v) -> std::optional<APInt> {
-          if (v[1].isZero())
-            return std::nullopt;
           return isUnsigned ? v[0].udiv(v[1]) : v[0].sdiv(v[1]);
         });
   });
@@ -989,9 +1020,6 @@ void addLogic(OpConverterRegistry &registry, StringRef opType,
 
 /// Where(condition, x, y): x and y share a type; the condition is bool.
 LogicalResult convertWhere(NodeContext &ctx) {
-  if (ctx.numInputs() != 3 || !ctx.hasInput(0) || !ctx.hasInput(1) ||
-      !ctx.hasInput(2))
-    return ctx.emitError() << "expects 3 inputs, got " << ctx.numInputs();
   if (failed(checkKind(ctx, 0, Kind::Bool)) ||
       failed(checkKind(ctx, 1, Kind::Any)))
     return failure();
@@ -1108,8 +1136,6 @@ LogicalResult convertCastTo(NodeContext &ctx, Type to, bool toUnsigned) {
 }
 
 LogicalResult convertCast(NodeContext &ctx) {
-  if (ctx.numInputs() != 1 || !ctx.hasInput(0))
-    return ctx.emitError() << "expects 1 input, got " << ctx.numInputs();
   std::optional<int64_t> to = ctx.getOptionalInt("to");
   if (!to)
     return ctx.emitError() << "attribute 'to' is required";
@@ -1121,8 +1147,6 @@ LogicalResult convertCast(NodeContext &ctx) {
 }
 
 LogicalResult convertCastLike(NodeContext &ctx) {
-  if (ctx.numInputs() != 2 || !ctx.hasInput(0) || !ctx.hasInput(1))
-    return ctx.emitError() << "expects 2 inputs, got " << ctx.numInputs();
   return convertCastTo(ctx, ctx.inputType(1).getElementType(),
                        ctx.isUnsigned(1));
 }
@@ -1130,11 +1154,6 @@ LogicalResult convertCastLike(NodeContext &ctx) {
 /// Dropout at inference is the identity; its mask keeps everything (bool
 /// true from opset 10, 1 of the input's type before).
 LogicalResult convertDropout(NodeContext &ctx) {
-  unsigned maxInputs = ctx.opset() < 12 ? 1 : 3;
-  if (!ctx.hasInput(0) || ctx.numInputs() > maxInputs)
-    return ctx.emitError() << "expects 1 to " << maxInputs
-                           << " inputs with the data first, got "
-                           << ctx.numInputs();
   if (failed(checkKind(ctx, 0, Kind::Float)))
     return failure();
   if (ctx.opset() >= 12 && ctx.hasInput(2)) {
@@ -1171,8 +1190,6 @@ void registerForwarding(OpConverterRegistry &registry) {
   registry.add("Cast", convertCast);
   registry.add("CastLike", convertCastLike);
   registry.add("Identity", [](NodeContext &ctx) -> LogicalResult {
-    if (ctx.numInputs() != 1 || !ctx.hasInput(0))
-      return ctx.emitError() << "expects 1 input, got " << ctx.numInputs();
     ctx.setOutput(0, ctx.input(0), ctx.isUnsigned(0));
     return success();
   });

@@ -593,8 +593,6 @@ LogicalResult convertMatMul(NodeContext &ctx) {
 LogicalResult convertGemm(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
   Location loc = ctx.loc;
-  if (!ctx.hasInput(2) && ctx.opset() < 11)
-    return ctx.emitError() << "input C is required before opset 11";
   Value lhs = ctx.input(0), rhs = ctx.input(1);
   RankedTensorType lhsType = ctx.inputType(0), rhsType = ctx.inputType(1);
   if (lhsType.getRank() != 2 || rhsType.getRank() != 2)
@@ -1779,46 +1777,29 @@ LogicalResult convertEinsum(NodeContext &ctx) {
   return success();
 }
 
-/// `convert`, run once inputs 0..min-1 are given and at most `max` listed;
-/// later inputs are optional.
-OpConverter withInputs(unsigned min, unsigned max, OpConverter convert) {
-  return [=](NodeContext &ctx) -> LogicalResult {
-    if (ctx.numInputs() > max)
-      return ctx.emitError() << "takes at most " << max << " inputs; got "
-                             << ctx.numInputs();
-    for (unsigned i = 0; i < min; ++i)
-      if (!ctx.hasInput(i))
-        return ctx.emitError() << "input #" << i << " is required";
-    return convert(ctx);
-  };
-}
-
 } // namespace
 
 void sift::onnx_import::registerNeuralNetworkConverters(
     OpConverterRegistry &registry) {
-  registry.add("MatMul", withInputs(2, 2, convertMatMul));
-  registry.add("Gemm", withInputs(2, 3, convertGemm));
-  registry.add("Conv", withInputs(2, 3, convertConv));
-  registry.add("ConvTranspose", withInputs(2, 3, convertConvTranspose));
-  registry.add("MaxPool", withInputs(1, 1, [](NodeContext &ctx) {
-                 return convertPool(ctx, /*isMax=*/true);
-               }));
-  registry.add("AveragePool", withInputs(1, 1, [](NodeContext &ctx) {
-                 return convertPool(ctx, /*isMax=*/false);
-               }));
-  registry.add("GlobalMaxPool", withInputs(1, 1, [](NodeContext &ctx) {
-                 return convertGlobalPool(ctx, /*isMax=*/true);
-               }));
-  registry.add("GlobalAveragePool", withInputs(1, 1, [](NodeContext &ctx) {
-                 return convertGlobalPool(ctx, /*isMax=*/false);
-               }));
-  registry.add("BatchNormalization",
-               withInputs(5, 5, convertBatchNormalization));
-  registry.add("InstanceNormalization",
-               withInputs(3, 3, convertInstanceNormalization));
-  registry.add("LayerNormalization",
-               withInputs(2, 3, convertLayerNormalization));
-  registry.add("LRN", withInputs(1, 1, convertLRN));
-  registry.add("Einsum", withInputs(1, ~0u, convertEinsum));
+  registry.add("MatMul", convertMatMul);
+  registry.add("Gemm", convertGemm);
+  registry.add("Conv", convertConv);
+  registry.add("ConvTranspose", convertConvTranspose);
+  registry.add("MaxPool", [](NodeContext &ctx) {
+    return convertPool(ctx, /*isMax=*/true);
+  });
+  registry.add("AveragePool", [](NodeContext &ctx) {
+    return convertPool(ctx, /*isMax=*/false);
+  });
+  registry.add("GlobalMaxPool", [](NodeContext &ctx) {
+    return convertGlobalPool(ctx, /*isMax=*/true);
+  });
+  registry.add("GlobalAveragePool", [](NodeContext &ctx) {
+    return convertGlobalPool(ctx, /*isMax=*/false);
+  });
+  registry.add("BatchNormalization", convertBatchNormalization);
+  registry.add("InstanceNormalization", convertInstanceNormalization);
+  registry.add("LayerNormalization", convertLayerNormalization);
+  registry.add("LRN", convertLRN);
+  registry.add("Einsum", convertEinsum);
 }

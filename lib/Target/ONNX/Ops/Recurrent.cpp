@@ -21,6 +21,10 @@ using namespace sift::onnx_import;
 
 namespace {
 
+/// The steps are unrolled into IR, a few dozen ops each: a static sequence
+/// length from the model's input type must not make that unbounded.
+constexpr int64_t kMaxUnrolledSteps = 4096;
+
 //===----------------------------------------------------------------------===//
 // Activation functions
 //===----------------------------------------------------------------------===//
@@ -457,13 +461,6 @@ LogicalResult convertRecurrent(NodeContext &ctx, const CellKind &kind,
   OpBuilder &b = ctx.builder;
   Location loc = ctx.loc;
   enum { X, W, R, B, SequenceLens, InitialH, InitialC, P };
-  unsigned maxInputs = kind.hasCellState ? 8 : 6;
-  if (ctx.numInputs() < 3 || ctx.numInputs() > maxInputs)
-    return ctx.emitError() << "expects 3 to " << maxInputs << " inputs, got "
-                           << ctx.numInputs();
-  for (unsigned i = 0; i < 3; ++i)
-    if (!ctx.hasInput(i))
-      return ctx.emitError() << "input #" << i << " is required";
 
   int64_t layout = ctx.getInt("layout", 0);
   if (layout != 0 && layout != 1)
@@ -482,7 +479,7 @@ LogicalResult convertRecurrent(NodeContext &ctx, const CellKind &kind,
   Type elementType = xType.getElementType();
   if (!isa<FloatType>(elementType))
     return ctx.emitError() << "X must be floating-point, got " << xType;
-  for (unsigned i = W; i < maxInputs; ++i)
+  for (unsigned i = W; i < ctx.numInputs(); ++i)
     if (i != SequenceLens && ctx.hasInput(i) &&
         ctx.inputType(i).getElementType() != elementType)
       return ctx.emitError()
@@ -498,6 +495,10 @@ LogicalResult convertRecurrent(NodeContext &ctx, const CellKind &kind,
                            << xType << ", " << wType << " and " << rType;
 
   int64_t seqLength = xType.getDimSize(layout == 0 ? 0 : 1);
+  if (seqLength > kMaxUnrolledSteps)
+    return ctx.emitError() << "sequence length " << seqLength
+                           << " is too long to unroll (at most "
+                           << kMaxUnrolledSteps << " steps)";
   int64_t batch = xType.getDimSize(layout == 0 ? 1 : 0);
   int64_t inputSize = xType.getDimSize(2);
   int64_t gateRows = wType.getDimSize(1);

@@ -519,8 +519,6 @@ bool supportsElementType(ReduceKind kind, Type type) {
 }
 
 LogicalResult convertReduce(NodeContext &ctx, ReduceKind kind) {
-  if (!ctx.hasInput(0))
-    return ctx.emitError() << "input #0 (data) is missing";
   RankedTensorType type = ctx.inputType(0);
   if (!supportsElementType(kind, type.getElementType()))
     return ctx.emitError() << "element type " << type.getElementType()
@@ -716,8 +714,6 @@ using SoftmaxBuilder = Value (*)(OpBuilder &, Location, Value,
                                  ArrayRef<int64_t>);
 
 LogicalResult convertSoftmaxFamily(NodeContext &ctx, SoftmaxBuilder build) {
-  if (!ctx.hasInput(0))
-    return ctx.emitError() << "input #0 (input) is missing";
   Type elementType = ctx.inputType(0).getElementType();
   if (!isa<FloatType>(elementType))
     return ctx.emitError() << "element type " << elementType

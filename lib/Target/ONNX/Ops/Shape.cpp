@@ -34,6 +34,12 @@ namespace {
 /// inputs that decide them are constant.
 constexpr int64_t kMaxFoldedElements = 4096;
 
+/// A shape-like input read at run time (a shape, pads, repeats, axes) yields
+/// one value, and usually one result dimension, per element; a computed one
+/// may have any static length (ConstantOfShape makes 2^40 from a scalar), so
+/// its length is bounded.
+constexpr int64_t kMaxRuntimeIndices = 4096;
+
 using ScalarsBuilder =
     function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
 
@@ -506,8 +512,12 @@ FailureOr<SmallVector<Value>> runtimeIndices(NodeContext &ctx, unsigned i,
       !isa<IntegerType>(type.getElementType()))
     return ctx.emitError() << "needs '" << name
                            << "' as integers of static length, not " << type;
-  SmallVector<Value> values;
   int64_t count = type.getRank() ? type.getDimSize(0) : 1;
+  if (count > kMaxRuntimeIndices)
+    return ctx.emitError() << "'" << name << "' has " << count
+                           << " elements; Sift reads at most "
+                           << kMaxRuntimeIndices;
+  SmallVector<Value> values;
   for (int64_t k = 0; k < count; ++k) {
     SmallVector<Value> at;
     if (type.getRank())
@@ -3434,49 +3444,37 @@ LogicalResult convertTopK(NodeContext &ctx) {
   return success();
 }
 
-/// Registers `convert` for `opType`, whose first `required` inputs must be
-/// present.
-void addConverter(OpConverterRegistry &registry, StringRef opType,
-                  unsigned required, OpConverter convert) {
-  registry.add(opType, [required, convert](NodeContext &ctx) -> LogicalResult {
-    for (unsigned i = 0; i < required; ++i)
-      if (!ctx.hasInput(i))
-        return ctx.emitError() << "is missing input #" << i;
-    return convert(ctx);
-  });
-}
-
 } // namespace
 
 void sift::onnx_import::registerShapeConverters(OpConverterRegistry &registry) {
-  addConverter(registry, "Constant", 0, convertConstant);
-  addConverter(registry, "ConstantOfShape", 1, convertConstantOfShape);
-  addConverter(registry, "Range", 3, convertRange);
-  addConverter(registry, "Shape", 1, convertShape);
-  addConverter(registry, "Size", 1, convertSize);
-  addConverter(registry, "Reshape", 2, convertReshape);
-  addConverter(registry, "Flatten", 1, convertFlatten);
-  addConverter(registry, "Squeeze", 1, convertSqueeze);
-  addConverter(registry, "Unsqueeze", 1, convertUnsqueeze);
-  addConverter(registry, "Transpose", 1, convertTranspose);
-  addConverter(registry, "DepthToSpace", 1, convertDepthToSpace);
-  addConverter(registry, "SpaceToDepth", 1, convertSpaceToDepth);
-  addConverter(registry, "Concat", 1, convertConcat);
-  addConverter(registry, "Split", 1, convertSplit);
-  addConverter(registry, "Slice", 1, convertSlice);
-  addConverter(registry, "Pad", 1, convertPad);
-  addConverter(registry, "Tile", 2, convertTile);
-  addConverter(registry, "Expand", 2, convertExpand);
-  addConverter(registry, "Gather", 2, convertGather);
-  addConverter(registry, "GatherElements", 2, convertGatherElements);
-  addConverter(registry, "OneHot", 3, convertOneHot);
-  addConverter(registry, "Resize", 1, convertResize);
-  addConverter(registry, "CumSum", 2, convertCumSum);
-  addConverter(registry, "ArgMax", 1, [](NodeContext &ctx) {
+  registry.add("Constant", convertConstant);
+  registry.add("ConstantOfShape", convertConstantOfShape);
+  registry.add("Range", convertRange);
+  registry.add("Shape", convertShape);
+  registry.add("Size", convertSize);
+  registry.add("Reshape", convertReshape);
+  registry.add("Flatten", convertFlatten);
+  registry.add("Squeeze", convertSqueeze);
+  registry.add("Unsqueeze", convertUnsqueeze);
+  registry.add("Transpose", convertTranspose);
+  registry.add("DepthToSpace", convertDepthToSpace);
+  registry.add("SpaceToDepth", convertSpaceToDepth);
+  registry.add("Concat", convertConcat);
+  registry.add("Split", convertSplit);
+  registry.add("Slice", convertSlice);
+  registry.add("Pad", convertPad);
+  registry.add("Tile", convertTile);
+  registry.add("Expand", convertExpand);
+  registry.add("Gather", convertGather);
+  registry.add("GatherElements", convertGatherElements);
+  registry.add("OneHot", convertOneHot);
+  registry.add("Resize", convertResize);
+  registry.add("CumSum", convertCumSum);
+  registry.add("ArgMax", [](NodeContext &ctx) {
     return convertArgExtreme(ctx, /*greater=*/true);
   });
-  addConverter(registry, "ArgMin", 1, [](NodeContext &ctx) {
+  registry.add("ArgMin", [](NodeContext &ctx) {
     return convertArgExtreme(ctx, /*greater=*/false);
   });
-  addConverter(registry, "TopK", 1, convertTopK);
+  registry.add("TopK", convertTopK);
 }
