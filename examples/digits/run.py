@@ -39,6 +39,12 @@ def latency(exe, inputs, repeat, threads):
     return tuple(float(v) for v in match.groups())
 
 
+def micro(milliseconds):
+    """The executables report milliseconds; a batch-1 run of this model takes
+    microseconds."""
+    return milliseconds * 1000
+
+
 def profile(exe, inputs):
     """Realised sparsity over all gates and active parameters per token."""
     out = run(exe, inputs, "--profile")
@@ -89,12 +95,12 @@ def main():
     print(f"held-out digits: {len(labels)}; threads: {args.threads}; "
           f"latency: median [min, max] of {args.repeat} runs")
     print(f"{'path':<11} {'top-1':>7} {'realised sparsity':>18} {'active params/token':>20} "
-          f"{'batch 1 ms':>26} {'batch ' + str(len(labels)) + ' ms':>26}")
+          f"{'batch 1 µs':>26} {'batch ' + str(len(labels)) + ' µs':>26}")
     for name, accuracy, sparsity, active, total, one, batch in rows:
         active_text = f"{active if active is not None else dense_active} of {dense_active}"
         print(f"{name:<11} {accuracy:>6.2f}% {sparsity:>17.1f}% {active_text:>20} "
-              f"{one[0]:>9.4f} [{one[1]:.4f}, {one[2]:.4f}] "
-              f"{batch[0]:>9.4f} [{batch[1]:.4f}, {batch[2]:.4f}]")
+              f"{micro(one[0]):>9.1f} [{micro(one[1]):.1f}, {micro(one[2]):.1f}] "
+              f"{micro(batch[0]):>9.1f} [{micro(batch[1]):.1f}, {micro(batch[2]):.1f}]")
     print("realised sparsity: mean over the 3 gates of the share of their input activations that are zero "
           "on the held-out digits (measured by --profile). A gate whose input is already sparser than the "
           "target (blank pixels, Relu zeros) keeps threshold 0, so at 25% the gates add nothing to the "

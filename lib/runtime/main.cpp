@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <malloc.h>
 #include <string>
 #include <vector>
@@ -393,6 +394,13 @@ int main(int argc, char **argv) {
     observer.recording = false;
   }
 
+  if (!options.outputDir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(options.outputDir, error);
+    if (error)
+      fail("cannot create the output directory '" + options.outputDir +
+           "': " + error.message());
+  }
   for (int i = 0; i < sift_model_num_outputs; ++i) {
     if (options.outputDir.empty()) {
       printSummary(i, outputs[i]);
@@ -417,8 +425,9 @@ int main(int argc, char **argv) {
   if (options.repeat > 1 || options.warmup > 0) {
     auto [lowest, highest] =
         std::minmax_element(milliseconds.begin(), milliseconds.end());
-    std::printf("latency over %zu runs: median %.3f ms, min %.3f ms, max "
-                "%.3f ms\n",
+    // Small models run in microseconds: keep the digits that show them.
+    std::printf("latency over %zu runs: median %.6f ms, min %.6f ms, max "
+                "%.6f ms\n",
                 milliseconds.size(), median(milliseconds), *lowest, *highest);
   }
   if (options.profile)
