@@ -28,20 +28,4 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:verify_asan_
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$suppressions/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1:suppressions=$suppressions/ubsan.supp}
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-status=0
-/usr/lib/llvm-22/bin/lit -sv "$@" "$build/test" 2>&1 | tee "$log" || status=$?
-
-count() {
-  local n
-  n=$(sed -n "s/^ *$1 *: *\([0-9]*\).*$/\1/p" "$log" | tail -n 1)
-  echo "${n:-0}"
-}
-passed=$(( $(count Passed) + $(count 'Expectedly Failed') ))
-failed=$(( $(count Failed) + $(count 'Unexpectedly Passed') + $(count Unresolved) + $(count 'Timed Out') ))
-skipped=$(( $(count Unsupported) + $(count Skipped) ))
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
-  exit 1
-fi
+exec bash "$root/scripts/run-lit.sh" "$build" "$@"

@@ -34,19 +34,6 @@ constexpr llvm::StringLiteral kAllocBytesFn = "sift_alloc_bytes";
 constexpr llvm::StringLiteral kNoteAllocSiteFn = "sift_note_alloc_site";
 constexpr llvm::StringLiteral kAllocFn = "_mlir_memref_to_llvm_alloc";
 
-/// The ONNX op type the importer records under the node's name:
-/// NameLoc(name, NameLoc(op type)).
-StringRef getNodeOpType(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    if (auto opType = dyn_cast<NameLoc>(name.getChildLoc()))
-      return opType.getName().getValue();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (StringRef opType = getNodeOpType(inner); !opType.empty())
-        return opType;
-  return {};
-}
-
 /// "node 'NAME' (OP)" for an op imported from an ONNX node; empty for ops
 /// with no node, which the runtime's messages then leave out.
 std::string describeNode(Location loc) {
@@ -54,7 +41,7 @@ std::string describeNode(Location loc) {
   if (name.empty())
     return "";
   std::string text = ("node '" + name + "'").str();
-  if (StringRef opType = getNodeOpType(loc); !opType.empty())
+  if (StringRef opType = sift::getNodeOpType(loc); !opType.empty())
     text += (" (" + opType + ")").str();
   return text;
 }

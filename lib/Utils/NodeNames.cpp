@@ -15,3 +15,14 @@ StringRef sift::getNodeName(Location loc) {
         return name;
   return {};
 }
+
+StringRef sift::getNodeOpType(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    if (auto opType = dyn_cast<NameLoc>(name.getChildLoc()))
+      return opType.getName().getValue();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (StringRef opType = getNodeOpType(inner); !opType.empty())
+        return opType;
+  return {};
+}

@@ -11,6 +11,10 @@ namespace sift {
 /// a NameLoc chain, looking through fused locations); empty when none.
 llvm::StringRef getNodeName(mlir::Location loc);
 
+/// The ONNX op type that the importer put in `loc` (the location inside the
+/// node's name), looking through fused locations; empty when none.
+llvm::StringRef getNodeOpType(mlir::Location loc);
+
 } // namespace sift
 
 #endif // SIFT_UTILS_NODENAMES_H

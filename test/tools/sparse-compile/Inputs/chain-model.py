@@ -1,7 +1,8 @@
 """chain-model.py OUT N: writes OUT/chain.onnx, a chain of N elementwise nodes
-(Mul by 0.9, Add 0.1, Tanh, repeated) with a MatMul of constant weights in
-the middle, an input OUT/x.npy of shape [2, 33], and OUT/expected.npy, the
-chain computed by numpy."""
+in steps of three, t <- (t + tanh(t)) * 0.5, with a MatMul of constant
+weights in the middle, an input OUT/x.npy of shape [2, 33], and
+OUT/expected.npy, the chain computed by numpy. Each t has two readers, so
+elementwise fusion leaves one loop nest per step."""
 import os
 import sys
 
@@ -16,26 +17,19 @@ x = rng.standard_normal((2, 33)).astype(np.float32)
 
 nodes = []
 initializers = [
-    numpy_helper.from_array(np.array(0.9, np.float32), "scale"),
-    numpy_helper.from_array(np.array(0.1, np.float32), "shift"),
+    numpy_helper.from_array(np.array(0.5, np.float32), "half"),
     numpy_helper.from_array(weights, "weights"),
 ]
 value, expected = "x", x
-for i in range(count):
-    name = f"t{i}"
-    if i == count // 2:
-        nodes.append(helper.make_node("MatMul", [value, "weights"], [name], name=f"n{i}"))
-        expected = expected @ weights
-    elif i % 3 == 0:
-        nodes.append(helper.make_node("Mul", [value, "scale"], [name], name=f"n{i}"))
-        expected = expected * np.float32(0.9)
-    elif i % 3 == 1:
-        nodes.append(helper.make_node("Add", [value, "shift"], [name], name=f"n{i}"))
-        expected = expected + np.float32(0.1)
-    else:
-        nodes.append(helper.make_node("Tanh", [value], [name], name=f"n{i}"))
-        expected = np.tanh(expected)
-    value = name
+for i in range(0, count, 3):
+    if i // 3 == count // 6:
+        nodes.append(helper.make_node("MatMul", [value, "weights"], [f"m{i}"], name=f"n{i}"))
+        value, expected = f"m{i}", expected @ weights
+    nodes.append(helper.make_node("Tanh", [value], [f"a{i}"], name=f"n{i}a"))
+    nodes.append(helper.make_node("Add", [value, f"a{i}"], [f"b{i}"], name=f"n{i}b"))
+    nodes.append(helper.make_node("Mul", [f"b{i}", "half"], [f"t{i}"], name=f"n{i}c"))
+    value = f"t{i}"
+    expected = (expected + np.tanh(expected)) * np.float32(0.5)
 
 graph = helper.make_graph(
     nodes, "chain",
