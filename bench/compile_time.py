@@ -41,7 +41,9 @@ def chain_model(count, path):
 def costliest_steps(timing_report, count=5):
     steps = []
     for line in timing_report.splitlines():
-        match = re.match(r"\s+([0-9.]+) \(\s*[0-9.]+%\)\s+(.+)$", line)
+        # One "seconds (share)" column, or user and wall columns: the last
+        # is wall time.
+        match = re.match(r"\s*(?:([0-9.]+) \(\s*[0-9.]+%\)\s+)+(\S.*)$", line)
         if match and match.group(2) not in ("Total", "Rest"):
             steps.append((float(match.group(1)), match.group(2)))
     return sorted(steps, reverse=True)[:count]
