@@ -25,6 +25,7 @@ void sift::buildLowerToLLVMPipeline(OpPassManager &pm,
   }
   pm.addPass(createConvertSparsityToLinalg());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createFuseElementwiseChains());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

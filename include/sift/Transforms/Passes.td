@@ -180,4 +180,15 @@ def SiftInsertRuntimeChecks
   ];
 }
 
+def FuseElementwiseChains : Pass<"fuse-elementwise-chains"> {
+  let summary = "Fuse each elementwise linalg op into its elementwise "
+                "consumer when it has no other use";
+  let description = [{
+    Upstream's producer-consumer fusion of elementwise `linalg.generic`s on
+    tensors, restricted to producers whose result has a single use, so that
+    nothing is computed twice, and without upstream's reshape propagation.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // SIFT_TRANSFORMS_PASSES_TD
