@@ -74,6 +74,8 @@ void sift::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // Weights as flat arrays translate to LLVM IR as one block each.
+  pm.addPass(createFlattenConstantGlobals());
 }
 
 void sift::buildGateMatmulsPipeline(OpPassManager &pm,

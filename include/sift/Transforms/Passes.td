@@ -191,4 +191,24 @@ def FuseElementwiseChains : Pass<"fuse-elementwise-chains"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FlattenConstantGlobals
+    : Pass<"flatten-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Give every multi-dimensional constant `llvm.mlir.global` a "
+                "flat array type";
+  let description = [{
+    `--finalize-memref-to-llvm` gives a constant `memref.global` of shape
+    64x256x1x1 the LLVM type `[64 x [256 x [1 x [1 x float]]]]`, and the
+    translation to LLVM IR builds one uniqued LLVM constant per innermost
+    row: 16,384 one-element arrays here, millions for a real model, which
+    dominate its compile time and memory. The nested arrays have the same
+    bytes as one flat array, and every use of a global under opaque
+    pointers addresses it through `llvm.mlir.addressof` with its own GEP
+    element type, so this pass retypes each constant global whose
+    initializer is a dense integer or float attribute of rank > 1 (with
+    elements of whole bytes) to `[N x T]` and reshapes the initializer to
+    match: the translation then copies it as one block.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SIFT_TRANSFORMS_PASSES_TD
