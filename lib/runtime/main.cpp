@@ -327,6 +327,10 @@ int main(int argc, char **argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   Options options = parseOptions(argc, argv);
+  if (sift_model_weights_size)
+    if (const char *problem = sift_load_weights(
+            nullptr, sift_model_weights_size, sift_model_weights_checksum))
+      fail(problem);
   setNumThreads(static_cast<int>(options.threads));
   GateObserver &observer = gateObserver();
   observer.counting = options.profile;

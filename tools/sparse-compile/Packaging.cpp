@@ -329,6 +329,36 @@ sift::generateModelGlue(func::FuncOp entry, ArrayRef<GateInfo> gates,
   return source;
 }
 
+std::string sift::generateModelWeightsGlue(WeightsFileInfo weights) {
+  return "const uint64_t sift_model_weights_size = " +
+         std::to_string(weights.size) +
+         "u;\nconst uint64_t sift_model_weights_checksum = " +
+         std::to_string(weights.checksum) + "u;\n";
+}
+
+std::string sift::generateLibraryWeightsGlue(WeightsFileInfo weights) {
+  if (!weights.size)
+    return "\nstatic void prepare_weights(void) {}\n";
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  os << "\n#include <pthread.h>\n\n"
+     << "const char *sift_load_weights(const void *anchor, uint64_t size,\n"
+     << "                              uint64_t checksum);\n"
+     << "void sift_runtime_error(const char *message);\n\n"
+     << "static pthread_once_t weights_once = PTHREAD_ONCE_INIT;\n"
+     << "static const char *weights_problem;\n\n"
+     << "/* The file beside this library: `anchor` is any address in it. */\n"
+     << "static void load_weights(void) {\n"
+     << "  weights_problem = sift_load_weights((const void *)&load_weights, "
+     << weights.size << "u,\n                                      "
+     << weights.checksum << "u);\n}\n\n"
+     << "static void prepare_weights(void) {\n"
+     << "  pthread_once(&weights_once, load_weights);\n"
+     << "  if (weights_problem)\n"
+     << "    sift_runtime_error(weights_problem);\n}\n";
+  return source;
+}
+
 std::string sift::libraryPrefixFor(llvm::StringRef output) {
   llvm::StringRef name = llvm::sys::path::filename(output);
   name = name.take_front(name.find('.'));
@@ -480,14 +510,15 @@ sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
   emitSpecs(src, p + "_output_specs", sig->outputs);
   src << "\n";
   emitEntryDeclaration(src, *sig);
+  src << "static void prepare_weights(void);\n";
   src << "\nvoid " << p << "_run_packed(void *outputs, void *const *inputs) "
-      << "{\n";
+      << "{\n  prepare_weights();\n";
   emitEntryCall(src, *sig, "outputs",
                 [](size_t i) { return "inputs[" + std::to_string(i) + "]"; });
   src << "}\n\nvoid " << p << "_run(" << p << "_outputs *outputs";
   for (size_t i = 0; i < sig->inputs.size(); ++i)
     src << ", const " << p << "_input_" << i << " *input_" << i;
-  src << ") {\n";
+  src << ") {\n  prepare_weights();\n";
   // The model does not write its inputs (sparse-compile marks them
   // read-only for bufferization), so dropping const is safe.
   emitEntryCall(src, *sig, "outputs",

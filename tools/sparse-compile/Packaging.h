@@ -11,10 +11,6 @@
 
 namespace sift {
 
-/// C source that describes `entry`'s signature (sift_model_inputs/outputs)
-/// and defines sift_model_run over its C interface and
-/// sift_model_free_outputs, as sift_runtime.h declares. Fails on argument
-/// types the runtime cannot carry.
 /// One gated matmul of a model, in walk order (its gate index).
 struct GateInfo {
   std::string node;
@@ -29,6 +25,17 @@ struct GateInfo {
 llvm::Expected<std::string> generateModelGlue(mlir::func::FuncOp entry,
                                               llvm::ArrayRef<GateInfo> gates,
                                               int64_t numParameters);
+
+/// The weights file of a model (see sift/runtime/WeightsFile.h): its size
+/// and checksum, or a size of 0 when every constant is in the object.
+struct WeightsFileInfo {
+  uint64_t size = 0;
+  uint64_t checksum = 0;
+};
+
+/// C source completing generateModelGlue's: the weights file's size and
+/// checksum, which the executable checks the file against at start.
+std::string generateModelWeightsGlue(WeightsFileInfo weights);
 
 /// What a shared library of one model needs besides its object: the public
 /// C header, and the C source of its API, every exported symbol starting
@@ -49,6 +56,11 @@ llvm::Expected<LibraryGlue> generateLibraryGlue(mlir::func::FuncOp entry,
                                                 llvm::StringRef prefix,
                                                 llvm::StringRef headerName,
                                                 llvm::StringRef modelName);
+
+/// C source completing generateLibraryGlue's: `prepare_weights()`, which
+/// the run functions call first, maps the weights file beside the library
+/// on the first call and reports a missing or mismatched file.
+std::string generateLibraryWeightsGlue(WeightsFileInfo weights);
 
 /// The C identifier a shared library at `output` prefixes its API with:
 /// its file name without directories, extensions and a leading "lib", with

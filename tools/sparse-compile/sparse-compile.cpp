@@ -23,6 +23,7 @@
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
 #include "sift/Target/ONNX/ImportONNX.h"
+#include "sift/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -53,6 +54,13 @@ namespace cl = llvm::cl;
 namespace {
 enum class EmitKind { Executable, Library, Object, LLVMIR, MLIR };
 enum class TargetKind { CPU };
+enum class WeightsFile { Auto, Always, Never };
+
+/// With --weights-file=auto, the total size of large constants from which
+/// they go to a weights file: well under the 2 GiB that an x86-64 link
+/// can address, and where writing them to the object and linking them
+/// starts to cost seconds.
+constexpr uint64_t kAutoWeightsFileBytes = 512ull << 20;
 
 cl::OptionCategory category("sparse-compile options");
 
@@ -92,6 +100,22 @@ cl::opt<std::string> mcpu("mcpu",
 cl::opt<std::string> mtriple("mtriple",
                              cl::desc("Target triple (default: the host's)"),
                              cl::cat(category));
+cl::opt<WeightsFile> weightsFile(
+    "weights-file",
+    cl::desc("Keep the model's large constants (64 KiB or more each) in "
+             "<output>.weights beside the executable or library, mapped "
+             "when it starts, instead of inside it"),
+    cl::init(WeightsFile::Auto),
+    cl::values(clEnumValN(WeightsFile::Auto, "auto",
+                          "when they total 512 MiB or more, for an "
+                          "executable or a library (default)"),
+               clEnumValN(WeightsFile::Always, "always",
+                          "whenever there is one (also for --emit=obj and "
+                          "--emit=llvm)"),
+               clEnumValN(WeightsFile::Never, "never",
+                          "keep every constant inside (models over 2 GiB "
+                          "then fail to link)")),
+    cl::cat(category));
 cl::opt<unsigned> splitFunctions(
     "split-functions",
     cl::desc("Split the model's code into functions of about this many LLVM "
@@ -266,6 +290,36 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
   sift::buildLowerToLLVMPipeline(pm, lowering);
   if (failed(pm.run(module)))
     return llvm::createStringError("lowering '" + inputPath + "' failed");
+
+  sift::WeightsFileInfo weights;
+  std::string weightsPath = (output + ".weights").str();
+  bool packaged = kind == EmitKind::Executable || kind == EmitKind::Library;
+  if (weightsFile == WeightsFile::Always ||
+      (weightsFile == WeightsFile::Auto && packaged)) {
+    PassManager weightsPm(context);
+    weightsPm.enableTiming(timingScope);
+    sift::ExternalizeWeightsOptions externalize;
+    externalize.file = weightsPath;
+    if (weightsFile == WeightsFile::Auto)
+      externalize.minTotalBytes = kAutoWeightsFileBytes;
+    weightsPm.addPass(sift::createExternalizeWeights(externalize));
+    if (failed(weightsPm.run(module)))
+      return llvm::createStringError("writing the weights of '" + inputPath +
+                                     "' failed");
+    if (auto size = module->getAttrOfType<IntegerAttr>("sift.weights_size")) {
+      weights.size = size.getValue().getZExtValue();
+      weights.checksum = module->getAttrOfType<IntegerAttr>(
+                                   "sift.weights_checksum")
+                             .getValue()
+                             .getZExtValue();
+    }
+  }
+  // A weights file left by an earlier compilation to the same output would
+  // only mislead.
+  if (!weights.size)
+    llvm::sys::fs::remove(weightsPath);
+  glue += kind == EmitKind::Library ? sift::generateLibraryWeightsGlue(weights)
+                                    : sift::generateModelWeightsGlue(weights);
 
   llvm::LLVMContext llvmContext;
   TimingScope translateTiming = timingScope.nest("Translate to LLVM IR");

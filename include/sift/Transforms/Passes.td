@@ -211,4 +211,33 @@ def FlattenConstantGlobals
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def ExternalizeWeights : Pass<"externalize-weights", "::mlir::ModuleOp"> {
+  let summary = "Move large constant `llvm.mlir.global`s into a weights file "
+                "that the runtime maps at start";
+  let description = [{
+    A model's weights linked into its executable make the object file, the
+    link and the executable as large as the weights, and past 2 GiB the
+    link fails (x86-64's 32-bit PC-relative relocations). This pass writes
+    every constant global of at least `min-bytes` bytes (dense or resource
+    int/float initializer with whole-byte elements, not a splat) to the
+    weights file `file`, in the format of `sift/runtime/WeightsFile.h`, and
+    replaces each `llvm.mlir.addressof` of it with the address at its
+    offset from the pointer `@sift_weights`, which the Sift runtime sets
+    when it maps the file (`sift_load_weights`). The file's size and
+    checksum go into the module's `sift.weights_size` and
+    `sift.weights_checksum` attributes, for the runtime to check the file
+    against. When no global qualifies, or those that do total less than
+    `min-total-bytes`, nothing changes and no file is written.
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"",
+           "The weights file to write">,
+    Option<"minBytes", "min-bytes", "uint64_t", /*default=*/"65536",
+           "The smallest constant moved to the file">,
+    Option<"minTotalBytes", "min-total-bytes", "uint64_t", /*default=*/"0",
+           "Move nothing unless the constants to move total this many bytes">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SIFT_TRANSFORMS_PASSES_TD

@@ -65,6 +65,19 @@ extern const sift_gate_spec sift_model_gates[];
 /* The elements of the model's floating-point constants (weights, biases). */
 extern const int64_t sift_model_num_parameters;
 
+/* The size and checksum of the model's weights file (see
+ * sift/runtime/WeightsFile.h); a size of 0 when its constants are all
+ * inside the executable. */
+extern const uint64_t sift_model_weights_size;
+extern const uint64_t sift_model_weights_checksum;
+
+/* Maps `<file>.weights`, where <file> is the executable (`anchor` null) or
+ * the shared library holding `anchor`, checks its size and checksum, and
+ * points the model's constants at it. Returns null, or a message saying why
+ * the file cannot be used. */
+const char *sift_load_weights(const void *anchor, uint64_t size,
+                              uint64_t checksum);
+
 /* Runs the model. `inputs[i]` points at input i's memref descriptor;
  * `results` receives the output descriptors one after another (each
  * 3 + 2 * rank 8-byte words). Output buffers are malloc'ed and owned by the
