@@ -2,19 +2,20 @@
 """Compile time and memory of sparse-compile as a model grows.
 
 Builds chains of N elementwise nodes (Relu and Neg alternating on a [1, 64]
-tensor, so that nothing folds away) for each N given, compiles each with
-`sparse-compile --mlir-timing`, and prints wall and CPU time, peak resident
-memory, and the five costliest steps of each compile. CPU (user) time is the
-figure to compare across runs on a busy machine; wall time is what a user
-waits.
+tensor, so that nothing folds away) for each N given, and takes any ONNX
+files given with --models (e.g. torchvision's resnet50, or a decoder from
+bench/make_llama.py); compiles each with `sparse-compile --mlir-timing`, and
+prints wall and CPU time, peak resident memory, and the five costliest steps
+of each compile. CPU (user + system) time is the figure to compare across
+runs on a busy machine; wall time is what a user waits.
 
     python3 bench/compile_time.py [--build build] [--nodes 1000 2000 4000 8000]
+                                  [--models a.onnx ...]
                                   [-- extra sparse-compile options]
 """
 import argparse
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -49,36 +50,48 @@ def costliest_steps(timing_report, count=5):
     return sorted(steps, reverse=True)[:count]
 
 
+def compile_once(compiler, model, output, extra):
+    """Compiles `model`: (wall s, CPU s, peak MB, timing report)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [compiler, model, "-o", output, "--mlir-timing", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    report = process.stderr.read()
+    # wait4 gives this child's own usage (RUSAGE_CHILDREN would give the
+    # largest peak of every child so far).
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"sparse-compile failed on {model}:\n{report}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(
         os.path.dirname(__file__), "..", "build"))
-    parser.add_argument("--nodes", type=int, nargs="+",
+    parser.add_argument("--nodes", type=int, nargs="*",
                         default=[1000, 2000, 4000, 8000])
+    parser.add_argument("--models", nargs="*", default=[])
     parser.add_argument("extra", nargs="*")
     args = parser.parse_args()
     compiler = os.path.join(args.build, "bin", "sparse-compile")
-    print(f"{'nodes':>6} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  costliest steps (wall s)")
+    print(f"{'model':>16} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  costliest steps (wall s)")
     with tempfile.TemporaryDirectory() as scratch:
+        models = []
         for count in args.nodes:
             model = os.path.join(scratch, f"chain{count}.onnx")
             chain_model(count, model)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            run = subprocess.run(
-                [compiler, model, "-o", os.path.join(scratch, "model"),
-                 "--mlir-timing", *args.extra],
-                capture_output=True, text=True)
-            wall = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if run.returncode != 0:
-                sys.exit(f"sparse-compile failed on {count} nodes:\n{run.stderr}")
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            # ru_maxrss of children is the largest child so far, in KiB.
-            peak = after.ru_maxrss / 1024
+            models.append((f"chain {count}", model))
+        models += [(os.path.basename(m), m) for m in args.models]
+        for label, model in models:
+            wall, cpu, peak, report = compile_once(
+                compiler, model, os.path.join(scratch, "model"), args.extra)
             steps = ", ".join(f"{name} {seconds:.1f}"
-                              for seconds, name in costliest_steps(run.stderr))
-            print(f"{count:>6} {wall:>8.1f} {cpu:>8.1f} {peak:>8.0f}  {steps}", flush=True)
+                              for seconds, name in costliest_steps(report))
+            print(f"{label:>16} {wall:>8.1f} {cpu:>8.1f} {peak:>8.0f}  {steps}",
+                  flush=True)
 
 
 if __name__ == "__main__":
