@@ -187,7 +187,15 @@ def FuseElementwiseChains : Pass<"fuse-elementwise-chains"> {
     Upstream's producer-consumer fusion of elementwise `linalg.generic`s on
     tensors, restricted to producers whose result has a single use, so that
     nothing is computed twice, and without upstream's reshape propagation.
+    Each fusion copies both bodies into a new op, so a chain of n ops fused
+    into one would cost O(n^2) copies: a fusion whose two bodies together
+    hold more than `max-body-ops` ops is left out, and a long chain becomes
+    several loop nests of about that many ops each.
   }];
+  let options = [
+    Option<"maxBodyOps", "max-body-ops", "unsigned", /*default=*/"256",
+           "The most ops (the yield included) of the two bodies of a fusion">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
