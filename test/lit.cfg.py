@@ -36,6 +36,7 @@ tools = [
     "sparse-compile",
     "llvm-readelf",
     "sift-thread-pool-stress",
+    "sift-thread-pool-errors",
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
     ToolSubst("count", unresolved="fatal"),

@@ -3,7 +3,8 @@
 // Integer divisors and dynamic buffer sizes come from the data a compiled
 // model is given. Without checks a zero divisor raises SIGFPE and a negative
 // or enormous dimension becomes a wrapped malloc size; with them, the Sift
-// runtime reports an error naming the ONNX node and exits with status 2.
+// runtime reports an error naming the ONNX node: an executable exits with
+// status 2, a shared library's run returns it (lib/runtime/LibraryRun.h).
 //
 //===----------------------------------------------------------------------===//
 

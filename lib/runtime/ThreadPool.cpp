@@ -4,8 +4,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -35,6 +38,16 @@ uint64_t cursorTag(uint64_t job) { return job % 0xffffffffULL + 1; }
 /// parallelFor, 1.. for the workers.
 thread_local int threadIndex = 0;
 
+/// Whether this thread is running a task (see inParallelTask).
+thread_local bool runningTask = false;
+
+/// Marks the calling thread as running a task while it lives.
+class TaskScope {
+public:
+  TaskScope() { runningTask = true; }
+  ~TaskScope() { runningTask = false; }
+};
+
 /// Tasks are claimed from a cursor that holds the job's generation in its
 /// high half and the next task index in its low half, so a worker that wakes
 /// late can never claim a task of another job. The caller claims tasks too
@@ -46,14 +59,24 @@ thread_local int threadIndex = 0;
 /// the next job's larger count, pass the bound check with the finished job's
 /// cursor, claim an index past its end, run the new task with it, and push
 /// the completion count past its target: the caller would then wait forever.
+///
+/// An exception that escapes a worker's thread function calls
+/// std::terminate, and one thread cannot unwind another's stack, so a task's
+/// exception is caught where it was thrown, kept, and rethrown by the caller
+/// once the job is done.
 class Pool {
 public:
   explicit Pool(int threads) {
-    for (int i = 1; i < threads; ++i)
-      workers.emplace_back([this, i] {
-        threadIndex = i;
-        work();
-      });
+    // When the system has no thread left to give, the pool keeps the
+    // workers it has: fewer threads, not a failure (std::thread throws).
+    try {
+      for (int i = 1; i < threads; ++i)
+        workers.emplace_back([this, i] {
+          threadIndex = i;
+          work();
+        });
+    } catch (const std::system_error &) {
+    }
   }
 
   ~Pool() {
@@ -71,6 +94,7 @@ public:
 
   void run(int64_t count, void (*fn)(void *, int64_t), void *ctx) {
     if (workers.empty() || count <= 1 || count > kMaxTasksPerJob) {
+      TaskScope scope;
       for (int64_t i = 0; i < count; ++i)
         fn(ctx, i);
       return;
@@ -79,6 +103,7 @@ public:
     task.store(fn, std::memory_order_relaxed);
     context.store(ctx, std::memory_order_relaxed);
     completed.store(0, std::memory_order_relaxed);
+    failed.store(false, std::memory_order_relaxed);
     // Release: a worker that reads this count also sees the closed cursor,
     // so its claim on the finished job fails.
     total.store(count, std::memory_order_release);
@@ -93,6 +118,10 @@ public:
     drain(job);
     while (completed.load(std::memory_order_acquire) != count)
       SIFT_CPU_RELAX();
+    // The acquire above sees the failure that a task stored before its
+    // completion was counted.
+    if (failed.load(std::memory_order_relaxed))
+      std::rethrow_exception(std::exchange(failure, nullptr));
   }
 
 private:
@@ -109,9 +138,22 @@ private:
       if (!cursor.compare_exchange_weak(claim, claim + 1,
                                         std::memory_order_acq_rel))
         continue;
+      // After a failure the job's result is lost anyway: skip its tasks.
+      if (!failed.load(std::memory_order_relaxed))
+        runTask(index);
+      completed.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  /// Runs one task, keeping the job's first exception for the caller.
+  void runTask(int64_t index) {
+    TaskScope scope;
+    try {
       task.load(std::memory_order_relaxed)(
           context.load(std::memory_order_relaxed), index);
-      completed.fetch_add(1, std::memory_order_release);
+    } catch (...) {
+      if (!failed.exchange(true, std::memory_order_relaxed))
+        failure = std::current_exception();
     }
   }
 
@@ -147,6 +189,10 @@ private:
   std::atomic<void (*)(void *, int64_t)> task{nullptr};
   std::atomic<void *> context{nullptr};
   std::atomic<bool> stopping{false};
+  /// Whether a task of the current job threw; the first such task stores
+  /// its exception in `failure`, which the caller reads after the job.
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
 };
 
 int requestedThreads = 0;
@@ -166,6 +212,8 @@ Pool &getPool() {
 int numThreads() { return getPool().size(); }
 
 int currentThread() { return threadIndex; }
+
+bool inParallelTask() { return runningTask; }
 
 void setNumThreads(int count) {
   delete pool;

@@ -26,8 +26,17 @@ void setNumThreads(int count);
 
 /// Runs `task(context, i)` for every i in [0, count), spread over the
 /// threads; returns when all are done. Not reentrant: tasks must not call it.
+/// A task that throws ends the job: the tasks not yet started are skipped,
+/// and the first exception is rethrown on the calling thread once every
+/// started task is done (an exception that left a worker would call
+/// std::terminate).
 void parallelFor(int64_t count, void (*task)(void *context, int64_t index),
                  void *context);
+
+/// Whether the calling thread is running a task of parallelFor (the caller
+/// included): errors there must be thrown, to reach the caller through the
+/// pool, never longjmp'ed or exited from another thread's job.
+bool inParallelTask();
 
 /// parallelFor over a callable.
 template <typename Fn> void parallelFor(int64_t count, Fn &&fn) {

@@ -343,8 +343,7 @@ std::string sift::generateLibraryWeightsGlue(WeightsFileInfo weights) {
   llvm::raw_string_ostream os(source);
   os << "\n#include <pthread.h>\n\n"
      << "const char *sift_load_weights(const void *anchor, uint64_t size,\n"
-     << "                              uint64_t checksum);\n"
-     << "void sift_runtime_error(const char *message);\n\n"
+     << "                              uint64_t checksum);\n\n"
      << "static pthread_once_t weights_once = PTHREAD_ONCE_INIT;\n"
      << "static const char *weights_problem;\n\n"
      << "/* The file beside this library: `anchor` is any address in it. */\n"
@@ -375,6 +374,53 @@ bool sift::isValidLibraryPrefix(llvm::StringRef prefix) {
   return !prefix.empty() && !llvm::isDigit(prefix[0]) &&
          llvm::all_of(prefix,
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+/// Emits `static int run_checked(void *outputs, void *const *inputs)`, which
+/// the library's run functions share: it checks the inputs against the
+/// signature and runs the model, and when the runtime reports an error it
+/// returns 1 instead of ending the process. The runtime longjmps back to the
+/// setjmp here (lib/runtime/LibraryRun.h explains why that is safe).
+static void emitCheckedRun(llvm::raw_ostream &os, const Signature &sig,
+                           llvm::StringRef prefix) {
+  size_t outputBytes = 0;
+  for (const TensorSig &output : sig.outputs)
+    outputBytes += 8 * (3 + 2 * output.shape.size());
+  os << "\n#include <setjmp.h>\n#include <string.h>\n\n"
+     << "_Static_assert(sizeof(" << prefix << "_outputs) == " << outputBytes
+     << ", \"the outputs are descriptors\");\n\n"
+     << "/* The runtime's side of a run (lib/runtime/LibraryRun.h). */\n"
+     << "extern void sift_runtime_enter(jmp_buf *target);\n"
+     << "extern void sift_runtime_leave(int failed);\n"
+     << "extern const char *sift_runtime_last_error(void);\n"
+     << "extern void sift_runtime_error(const char *message);\n"
+     << "extern void sift_check_input(int32_t index, const sift_tensor_spec "
+        "*spec,\n"
+     << "                             const void *descriptor);\n\n"
+     << "static void prepare_weights(void);\n\n"
+     << "static int run_checked(void *outputs, void *const *inputs) {\n"
+     << "  jmp_buf target;\n"
+     << "  if (setjmp(target)) {\n"
+     << "    sift_runtime_leave(1);\n"
+     << "    if (outputs)\n"
+     << "      memset(outputs, 0, " << outputBytes << ");\n"
+     << "    return 1;\n"
+     << "  }\n"
+     << "  sift_runtime_enter(&target);\n"
+     << "  prepare_weights();\n"
+     << "  if (!outputs)\n"
+     << "    sift_runtime_error(\"the outputs pointer is null\");\n";
+  if (!sig.inputs.empty())
+    os << "  if (!inputs)\n"
+       << "    sift_runtime_error(\"the inputs pointer is null\");\n"
+       << "  for (int32_t i = 0; i < " << sig.inputs.size() << "; ++i)\n"
+       << "    sift_check_input(i, &" << prefix
+       << "_input_specs[i], inputs[i]);\n";
+  emitEntryCall(os, sig, "outputs",
+                [](size_t i) { return "inputs[" + std::to_string(i) + "]"; });
+  os << "  sift_runtime_leave(0);\n"
+     << "  return 0;\n"
+     << "}\n";
 }
 
 llvm::Expected<sift::LibraryGlue>
@@ -478,8 +524,20 @@ sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
      << "extern const sift_tensor_spec " << p << "_input_specs[];\n"
      << "extern const sift_tensor_spec " << p << "_output_specs[];\n\n"
      << "/* Runs the model on the inputs and fills *outputs with new "
-        "buffers. */\n"
-     << "void " << p << "_run(" << p << "_outputs *outputs";
+        "buffers;\n"
+     << " * returns 0. On an error that only the inputs reveal (a size that "
+        "does not\n"
+     << " * match the model, a run-time check that fails: an integer "
+        "division by\n"
+     << " * zero, a negative or overflowing run-time dimension; memory "
+        "running out)\n"
+     << " * it returns non-zero instead, with the reason in " << p
+     << "_last_error() and\n"
+     << " * *outputs zeroed (" << p
+     << "_free_outputs on them does nothing). A failed run\n"
+     << " * frees what it allocated and leaves the library usable: run it "
+        "again. */\n"
+     << "int " << p << "_run(" << p << "_outputs *outputs";
   for (size_t i = 0; i < sig->inputs.size(); ++i)
     os << ", const " << p << "_input_" << i << " *input_" << i;
   os << ");\n\n"
@@ -487,8 +545,15 @@ sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
         "`outputs`\n"
      << " * receives the output descriptors one after another (3 + 2 * rank "
         "8-byte\n"
-     << " * words each). */\n"
-     << "void " << p << "_run_packed(void *outputs, void *const *inputs);\n\n"
+     << " * words each). Returns as " << p << "_run. */\n"
+     << "int " << p << "_run_packed(void *outputs, void *const *inputs);\n\n"
+     << "/* Why this thread's last " << p << "_run or " << p
+     << "_run_packed failed, as\n"
+     << " * \"node 'q' (Div): integer division by zero\"; \"\" after one "
+        "that succeeded.\n"
+     << " * The string belongs to the library and changes with the "
+        "thread's next run. */\n"
+     << "const char *" << p << "_last_error(void);\n\n"
      << "/* Frees the buffers of one " << p
      << "_run's outputs, each once, and clears their\n"
      << " * pointers. */\n"
@@ -510,20 +575,26 @@ sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
   emitSpecs(src, p + "_output_specs", sig->outputs);
   src << "\n";
   emitEntryDeclaration(src, *sig);
-  src << "static void prepare_weights(void);\n";
-  src << "\nvoid " << p << "_run_packed(void *outputs, void *const *inputs) "
-      << "{\n  prepare_weights();\n";
-  emitEntryCall(src, *sig, "outputs",
-                [](size_t i) { return "inputs[" + std::to_string(i) + "]"; });
-  src << "}\n\nvoid " << p << "_run(" << p << "_outputs *outputs";
+  emitCheckedRun(src, *sig, p);
+  src << "\nint " << p << "_run_packed(void *outputs, void *const *inputs) "
+      << "{\n  return run_checked(outputs, inputs);\n}\n\nint " << p
+      << "_run(" << p << "_outputs *outputs";
   for (size_t i = 0; i < sig->inputs.size(); ++i)
     src << ", const " << p << "_input_" << i << " *input_" << i;
-  src << ") {\n  prepare_weights();\n";
+  src << ") {\n";
   // The model does not write its inputs (sparse-compile marks them
   // read-only for bufferization), so dropping const is safe.
-  emitEntryCall(src, *sig, "outputs",
-                [](size_t i) { return "(void *)input_" + std::to_string(i); });
-  src << "}\n\n";
+  if (sig->inputs.empty()) {
+    src << "  return run_checked(outputs, 0);\n";
+  } else {
+    src << "  void *const inputs[] = {";
+    llvm::ListSeparator comma;
+    for (size_t i = 0; i < sig->inputs.size(); ++i)
+      src << comma << "(void *)input_" << i;
+    src << "};\n  return run_checked(outputs, inputs);\n";
+  }
+  src << "}\n\nconst char *" << p << "_last_error(void) {\n"
+      << "  return sift_runtime_last_error();\n}\n\n";
   emitFreeOutputs(src, "static void free_output_words(void *results)",
                   sig->outputs);
   src << "\nvoid " << p << "_free_outputs(" << p << "_outputs *outputs) {\n"
@@ -531,7 +602,7 @@ sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
 
   for (const char *suffix :
        {"_num_inputs", "_num_outputs", "_input_specs", "_output_specs", "_run",
-        "_run_packed", "_free_outputs"})
+        "_run_packed", "_free_outputs", "_last_error"})
     glue.exports.push_back(p + suffix);
   return glue;
 }

@@ -47,8 +47,10 @@ struct LibraryGlue {
   std::vector<std::string> exports;
 };
 
-/// The C header and glue of a shared library whose API is `<prefix>_run`,
-/// `<prefix>_free_outputs`, and the signature tables `<prefix>_num_inputs`,
+/// The C header and glue of a shared library whose API is `<prefix>_run`
+/// (which returns non-zero on a run-time error instead of ending the
+/// process), `<prefix>_last_error`, `<prefix>_free_outputs`, and the
+/// signature tables `<prefix>_num_inputs`,
 /// `<prefix>_input_specs`, ...; `headerName` names the header in its own
 /// comments and include guard. `modelName` is the model's file, for the
 /// header's comment.
