@@ -100,6 +100,13 @@ cl::opt<std::string> mcpu("mcpu",
 cl::opt<std::string> mtriple("mtriple",
                              cl::desc("Target triple (default: the host's)"),
                              cl::cat(category));
+cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Fix a graph input's dimensions at compile time: NAME=1x3x640x640 "
+             "(NAME may be the input's position, 0 for the first); symbolic "
+             "dimensions of the same name elsewhere take the same size. "
+             "Repeatable"),
+    cl::value_desc("NAME=DIMS"), cl::cat(category));
 cl::opt<WeightsFile> weightsFile(
     "weights-file",
     cl::desc("Keep the model's large constants (64 KiB or more each) in "
@@ -416,8 +423,16 @@ int main(int argc, char **argv) {
     return report(error);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::vector<sift::InputShape> shapes;
+  for (const std::string &text : inputShapes) {
+    std::optional<sift::InputShape> shape =
+        sift::parseInputShape(text, error);
+    if (!shape)
+      return report(error);
+    shapes.push_back(std::move(*shape));
+  }
   OwningOpRef<ModuleOp> module =
-      sift::importONNXModel(*buffer, inputPath, &context);
+      sift::importONNXModel(*buffer, inputPath, &context, shapes);
   if (!module)
     return 1;
 

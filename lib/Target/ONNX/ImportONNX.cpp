@@ -3,6 +3,7 @@
 #include "sift/Target/ONNX/ImportONNX.h"
 
 #include "GraphImporter.h"
+#include "InputShapes.h"
 #include "ModelFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,7 +23,7 @@ using namespace mlir;
 
 OwningOpRef<ModuleOp>
 sift::importONNXModel(const llvm::MemoryBuffer &buffer, StringRef modelPath,
-                      MLIRContext *context) {
+                      MLIRContext *context, ArrayRef<InputShape> inputShapes) {
   context->loadDialect<arith::ArithDialect, cf::ControlFlowDialect,
                        func::FuncDialect, linalg::LinalgDialect,
                        math::MathDialect, scf::SCFDialect,
@@ -36,6 +37,11 @@ sift::importONNXModel(const llvm::MemoryBuffer &buffer, StringRef modelPath,
   }
   if (!model.has_graph()) {
     emitError(fileLoc) << modelPath << ": ONNX model has no graph";
+    return nullptr;
+  }
+  if (std::optional<std::string> error =
+          onnx_import::applyInputShapes(*model.mutable_graph(), inputShapes)) {
+    emitError(fileLoc) << modelPath << ": " << *error;
     return nullptr;
   }
   OwningOpRef<ModuleOp> module =

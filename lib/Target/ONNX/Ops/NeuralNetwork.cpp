@@ -291,7 +291,10 @@ LogicalResult requireStaticFrom(NodeContext &ctx, unsigned input,
     if (type.isDynamicDim(d))
       return ctx.emitError() << "input #" << input << " of type " << type
                              << " has a dynamic " << what << " dimension ("
-                             << d << "), which is not supported";
+                             << d
+                             << "), which is not supported yet: fix the "
+                                "model's input sizes with sparse-compile "
+                                "--input-shape NAME=DIMS";
   return success();
 }
 
