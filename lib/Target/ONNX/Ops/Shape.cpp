@@ -3446,8 +3446,111 @@ LogicalResult convertTopK(NodeContext &ctx) {
 
 } // namespace
 
+//===----------------------------------------------------------------------===//
+// Diagonal masks: Trilu, EyeLike
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// j - i of the last two loop indices of a linalg.generic body, as i64.
+Value columnMinusRow(OpBuilder &b, Location loc, int64_t rank) {
+  auto asI64 = [&](int64_t d) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                      linalg::IndexOp::create(b, loc, d));
+  };
+  return arith::SubIOp::create(b, loc, asI64(rank - 1), asI64(rank - 2));
+}
+
+/// Zero of `type` (float or integer, i1 included).
+Value zeroOf(OpBuilder &b, Location loc, Type type) {
+  return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+}
+
+/// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each
+/// matrix in the last two dims, the rest zero. k may be a run-time input.
+LogicalResult convertTrilu(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  if (type.getRank() < 2)
+    return ctx.emitError() << "input of rank " << type.getRank()
+                           << " has no matrices: Trilu needs rank 2 or more";
+  bool upper = ctx.getInt("upper", 1) != 0;
+  OpBuilder &b = ctx.builder;
+  Value k;
+  if (ctx.hasInput(1)) {
+    RankedTensorType kType = ctx.inputType(1);
+    if (!kType.hasStaticShape() || kType.getNumElements() != 1 ||
+        !kType.getElementType().isInteger(64))
+      return ctx.emitError() << "'k' must be one int64, got " << kType;
+    if (std::optional<SmallVector<int64_t>> constant = ctx.constantInts(1))
+      k = arith::ConstantOp::create(b, ctx.loc,
+                                    b.getI64IntegerAttr(constant->front()));
+    else
+      k = runtimeScalar(ctx, 1);
+  } else {
+    k = arith::ConstantOp::create(b, ctx.loc, b.getI64IntegerAttr(0));
+  }
+  int64_t rank = type.getRank();
+  Value init = createEmptyLike(b, ctx.loc, type.getShape(),
+                               type.getElementType(), ctx.input(0));
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  Value result = buildParallelGeneric(
+      ctx, init, ctx.input(0), identity,
+      [&](OpBuilder &nb, Location loc, ValueRange args) -> Value {
+        Value offset = columnMinusRow(nb, loc, rank);
+        Value kept = arith::CmpIOp::create(
+            nb, loc,
+            upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+            offset, k);
+        return arith::SelectOp::create(nb, loc, kept, args[0],
+                                       zeroOf(nb, loc, args[0].getType()));
+      });
+  ctx.setOutput(0, result, ctx.isUnsigned(0));
+  return success();
+}
+
+/// EyeLike: ones on the k-th diagonal of a matrix shaped like the input,
+/// zeros elsewhere, of type `dtype` (the input's by default).
+LogicalResult convertEyeLike(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  if (type.getRank() != 2)
+    return ctx.emitError() << "input must be a matrix (rank 2), got "
+                           << type;
+  Type elementType = type.getElementType();
+  bool isUnsigned = ctx.isUnsigned(0);
+  if (std::optional<int64_t> dtype = ctx.getOptionalInt("dtype")) {
+    elementType = convertElementType(static_cast<int32_t>(*dtype),
+                                     ctx.getContext());
+    if (!elementType || !elementType.isIntOrFloat())
+      return ctx.emitError() << "unsupported 'dtype' " << *dtype;
+    // ONNX's unsigned integer types.
+    isUnsigned = *dtype == 2 || *dtype == 4 || *dtype == 12 || *dtype == 13;
+  }
+  int64_t k = ctx.getInt("k", 0);
+  OpBuilder &b = ctx.builder;
+  Value init = createEmptyLike(b, ctx.loc, type.getShape(), elementType,
+                               ctx.input(0));
+  Value result = buildParallelGeneric(
+      ctx, init, {}, {},
+      [&](OpBuilder &nb, Location loc, ValueRange) -> Value {
+        Value onDiagonal = arith::CmpIOp::create(
+            nb, loc, arith::CmpIPredicate::eq, columnMinusRow(nb, loc, 2),
+            arith::ConstantOp::create(nb, loc, nb.getI64IntegerAttr(k)));
+        Value one = elementType.isInteger(1)
+                        ? arith::ConstantOp::create(nb, loc,
+                                                    nb.getBoolAttr(true))
+                              .getResult()
+                        : scalarConstant(nb, loc, elementType, 1);
+        return arith::SelectOp::create(nb, loc, onDiagonal, one,
+                                       zeroOf(nb, loc, elementType));
+      });
+  ctx.setOutput(0, result, isUnsigned);
+  return success();
+}
+} // namespace
+
 void sift::onnx_import::registerShapeConverters(OpConverterRegistry &registry) {
   registry.add("Constant", convertConstant);
+  registry.add("EyeLike", convertEyeLike);
+  registry.add("Trilu", convertTrilu);
   registry.add("ConstantOfShape", convertConstantOfShape);
   registry.add("Range", convertRange);
   registry.add("Shape", convertShape);
