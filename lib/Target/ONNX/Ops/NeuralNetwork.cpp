@@ -9,6 +9,7 @@
 
 #include "../Builders.h"
 
+#include "llvm/ADT/SmallBitVector.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/InterleavedRange.h"
@@ -1440,6 +1441,66 @@ LogicalResult convertInstanceNormalization(NodeContext &ctx) {
   return success();
 }
 
+/// MeanVarianceNormalization: (x - mean) / (sqrt(variance) + 1e-9) over
+/// `axes` (default N, H, W), ONNX's function body. The kept dims move to the
+/// front so that the moments reduce trailing dims.
+LogicalResult convertMeanVarianceNormalization(NodeContext &ctx) {
+  if (failed(requireFloat(ctx, 0)))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes = ctx.hasAttr("axes")
+                                  ? ctx.getInts("axes")
+                                  : SmallVector<int64_t>{0, 2, 3};
+  llvm::SmallBitVector reduced(rank);
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> normalized = normalizeAxis(ctx, axis, rank);
+    if (failed(normalized))
+      return failure();
+    if (reduced.test(*normalized))
+      return ctx.emitError() << "axis " << axis << " is listed twice";
+    reduced.set(*normalized);
+  }
+  SmallVector<int64_t> order;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced.test(d))
+      order.push_back(d);
+  int64_t kept = order.size();
+  for (int64_t d = 0; d < rank; ++d)
+    if (reduced.test(d))
+      order.push_back(d);
+
+  OpBuilder &b = ctx.builder;
+  Type elementType = type.getElementType();
+  Value moved = ctx.input(0);
+  if (!llvm::equal(order, llvm::seq<int64_t>(0, rank))) {
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : order)
+      sizes.push_back(tensor::getMixedSize(b, ctx.loc, moved, d));
+    Value init = tensor::EmptyOp::create(b, ctx.loc, sizes, elementType);
+    moved = linalg::TransposeOp::create(b, ctx.loc, moved, init, order)
+                .getResult()
+                .front();
+  }
+  auto [mean, variance] = buildMoments(ctx, moved, kept, elementType);
+  SmallVector<AffineExpr> keptExprs;
+  for (int64_t i = 0; i < kept; ++i)
+    keptExprs.push_back(b.getAffineDimExpr(order[i]));
+  AffineMap keptMap = AffineMap::get(rank, 0, keptExprs, b.getContext());
+  Value result = buildMapped(
+      ctx, ctx.input(0), elementType, {ctx.input(0), mean, variance},
+      {b.getMultiDimIdentityMap(rank), keptMap, keptMap},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        Value centered = arith::SubFOp::create(nb, nloc, args[0], args[1]);
+        Value deviation = arith::AddFOp::create(
+            nb, nloc, math::SqrtOp::create(nb, nloc, args[2]),
+            scalarConstant(nb, nloc, elementType, 1e-9));
+        return arith::DivFOp::create(nb, nloc, centered, deviation);
+      });
+  ctx.setOutput(0, result);
+  return success();
+}
+
 LogicalResult convertLayerNormalization(NodeContext &ctx) {
   if (failed(requireFloat(ctx, 0)) || failed(requireRank(ctx, 0, 1, "X")))
     return failure();
@@ -1803,6 +1864,8 @@ void sift::onnx_import::registerNeuralNetworkConverters(
   registry.add("BatchNormalization", convertBatchNormalization);
   registry.add("InstanceNormalization", convertInstanceNormalization);
   registry.add("LayerNormalization", convertLayerNormalization);
+  registry.add("MeanVarianceNormalization",
+               convertMeanVarianceNormalization);
   registry.add("LRN", convertLRN);
   registry.add("Einsum", convertEinsum);
 }
