@@ -3547,6 +3547,176 @@ LogicalResult convertEyeLike(NodeContext &ctx) {
 }
 } // namespace
 
+//===----------------------------------------------------------------------===//
+// Index tuples: GatherND, ScatterND
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Checks that the indices of GatherND/ScatterND (input `i`) are integers
+/// whose last dimension, a static k, addresses 1 to `available` dims.
+FailureOr<int64_t> indexTupleSize(NodeContext &ctx, unsigned i,
+                                  int64_t available) {
+  RankedTensorType type = ctx.inputType(i);
+  if (!isa<IntegerType>(type.getElementType()) || type.getRank() < 1)
+    return ctx.emitError() << "indices must be an integer tensor of rank 1 "
+                              "or more, got "
+                           << type;
+  int64_t k = type.getDimSize(type.getRank() - 1);
+  if (ShapedType::isDynamic(k) || k < 1 || k > available)
+    return ctx.emitError() << "the last dimension of indices " << type
+                           << " must be a static size from 1 to "
+                           << available;
+  return k;
+}
+
+/// Data index `b + j` for j < k, read from the index tuple of `indices` at
+/// `lead` (wrapped when negative, clamped to the dim like Gather's).
+void readIndexTuple(OpBuilder &b, Location loc, Value indices, bool isUnsigned,
+                    ValueRange lead, int64_t k, Value data, int64_t first,
+                    SmallVectorImpl<Value> &at) {
+  for (int64_t j = 0; j < k; ++j) {
+    SmallVector<Value> where(lead);
+    where.push_back(arith::ConstantIndexOp::create(b, loc, j));
+    Value raw = tensor::ExtractOp::create(b, loc, indices, where);
+    Value size = tensor::DimOp::create(b, loc, data, first + j);
+    at[first + j] =
+        normalizeIndex(b, loc, indexFromScalar(b, loc, raw, isUnsigned), size);
+  }
+}
+
+/// GatherND: out[o, rest] = data[batch, indices[o], rest], where the first
+/// batch_dims dims of data, indices and the output are shared.
+LogicalResult convertGatherND(NodeContext &ctx) {
+  Value data = ctx.input(0), indices = ctx.input(1);
+  RankedTensorType dataType = typeOf(data), indicesType = typeOf(indices);
+  int64_t r = dataType.getRank(), q = indicesType.getRank();
+  int64_t batch = ctx.getInt("batch_dims", 0);
+  if (batch < 0 || batch >= std::min(r, q))
+    return ctx.emitError() << "batch_dims " << batch
+                           << " must be below the ranks of data and indices";
+  FailureOr<int64_t> k = indexTupleSize(ctx, 1, r - batch);
+  if (failed(k))
+    return failure();
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < q - 1; ++d)
+    sizes.push_back(dimOf(ctx, indices, d));
+  for (int64_t d = batch + *k; d < r; ++d)
+    sizes.push_back(dimOf(ctx, data, d));
+  bool indicesUnsigned = ctx.isUnsigned(1);
+  Value init = emptyTensor(ctx, sizes, dataType.getElementType());
+  Value result = buildParallelGeneric(
+      ctx, init, {}, {}, [&](OpBuilder &b, Location loc, ValueRange) -> Value {
+        SmallVector<Value> out = loopIndices(b, loc, sizes.size());
+        SmallVector<Value> at(r);
+        for (int64_t d = 0; d < batch; ++d)
+          at[d] = out[d];
+        readIndexTuple(b, loc, indices, indicesUnsigned,
+                       ValueRange(out).take_front(q - 1), *k, data, batch, at);
+        for (int64_t d = batch + *k; d < r; ++d)
+          at[d] = out[q - 1 + d - batch - *k];
+        return tensor::ExtractOp::create(b, loc, data, at);
+      });
+  ctx.setOutput(0, result, ctx.isUnsigned(0));
+  return success();
+}
+
+/// ScatterND: a copy of data where each index tuple of indices addresses a
+/// slice that the matching slice of updates replaces (or is combined into,
+/// with `reduction`). One scf.for over the tuples, in order: with repeated
+/// tuples the last update wins.
+LogicalResult convertScatterND(NodeContext &ctx) {
+  Value data = ctx.input(0), indices = ctx.input(1), updates = ctx.input(2);
+  RankedTensorType dataType = typeOf(data), indicesType = typeOf(indices),
+                   updatesType = typeOf(updates);
+  int64_t r = dataType.getRank(), q = indicesType.getRank();
+  FailureOr<int64_t> k = indexTupleSize(ctx, 1, r);
+  if (failed(k))
+    return failure();
+  std::string reduction = ctx.getString("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      reduction != "max" && reduction != "min")
+    return ctx.emitError() << "unknown reduction '" << reduction << "'";
+  // updates: indices.shape[:-1] + data.shape[k:].
+  SmallVector<int64_t> expected(indicesType.getShape().drop_back());
+  llvm::append_range(expected, dataType.getShape().drop_front(*k));
+  bool shapeMatches = updatesType.getRank() == static_cast<int64_t>(
+                                                   expected.size());
+  for (int64_t d = 0; shapeMatches && d < updatesType.getRank(); ++d)
+    shapeMatches = ShapedType::isDynamic(expected[d]) ||
+                   updatesType.isDynamicDim(d) ||
+                   expected[d] == updatesType.getDimSize(d);
+  if (updatesType.getElementType() != dataType.getElementType() ||
+      !shapeMatches)
+    return ctx.emitError() << "updates " << updatesType
+                           << " do not match data " << dataType
+                           << " and indices " << indicesType;
+
+  OpBuilder &b = ctx.builder;
+  SmallVector<Value> leadSizes;
+  Value count = indexConstant(ctx, 1);
+  for (int64_t d = 0; d < q - 1; ++d) {
+    leadSizes.push_back(toIndexValue(ctx, dimOf(ctx, indices, d)));
+    count = arith::MulIOp::create(b, ctx.loc, count, leadSizes.back());
+  }
+  SmallVector<OpFoldResult> restSizes;
+  for (int64_t d = *k; d < r; ++d)
+    restSizes.push_back(dimOf(ctx, data, d));
+  auto sliceType = RankedTensorType::get(staticShapeOf(restSizes),
+                                         dataType.getElementType());
+  bool indicesUnsigned = ctx.isUnsigned(1), isUnsigned = ctx.isUnsigned(0);
+  SmallVector<Value> results = buildLoop(
+      ctx, count, {data}, [&](Value iv, ValueRange carried) {
+        Location loc = ctx.loc;
+        // The tuple's position in indices' leading dims, last dim fastest.
+        SmallVector<Value> lead(q - 1);
+        Value rest = iv;
+        for (int64_t d = q - 2; d >= 0; --d) {
+          lead[d] = arith::RemUIOp::create(b, loc, rest, leadSizes[d]);
+          rest = arith::DivUIOp::create(b, loc, rest, leadSizes[d]);
+        }
+        SmallVector<Value> at(r);
+        readIndexTuple(b, loc, indices, indicesUnsigned, lead, *k, data, 0,
+                       at);
+        SmallVector<OpFoldResult> offsets, sizes, strides;
+        for (int64_t d = 0; d < r; ++d) {
+          offsets.push_back(d < *k ? OpFoldResult(at[d]) : b.getIndexAttr(0));
+          sizes.push_back(d < *k ? b.getIndexAttr(1) : restSizes[d - *k]);
+          strides.push_back(b.getIndexAttr(1));
+        }
+        SmallVector<OpFoldResult> updateOffsets(lead.begin(), lead.end());
+        SmallVector<OpFoldResult> updateSizes(q - 1, b.getIndexAttr(1));
+        updateOffsets.append(restSizes.size(), b.getIndexAttr(0));
+        updateSizes.append(restSizes);
+        SmallVector<OpFoldResult> updateStrides(updateSizes.size(),
+                                                b.getIndexAttr(1));
+        Value slice = tensor::ExtractSliceOp::create(
+            b, loc, sliceType, updates, updateOffsets, updateSizes,
+            updateStrides);
+        if (reduction != "none") {
+          Value current = tensor::ExtractSliceOp::create(
+              b, loc, sliceType, carried[0], offsets, sizes, strides);
+          AffineMap identity = b.getMultiDimIdentityMap(sliceType.getRank());
+          slice = buildParallelGeneric(
+              ctx, emptyTensor(ctx, restSizes, sliceType.getElementType()),
+              {current, slice}, {identity, identity},
+              [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                if (reduction == "add")
+                  return createAdd(nb, nloc, args[0], args[1]);
+                if (reduction == "mul")
+                  return createMul(nb, nloc, args[0], args[1]);
+                if (reduction == "max")
+                  return createMax(nb, nloc, args[0], args[1], isUnsigned);
+                return createMin(nb, nloc, args[0], args[1], isUnsigned);
+              });
+        }
+        return SmallVector<Value>{tensor::InsertSliceOp::create(
+            b, loc, slice, carried[0], offsets, sizes, strides)};
+      });
+  ctx.setOutput(0, results.front(), isUnsigned);
+  return success();
+}
+} // namespace
+
 void sift::onnx_import::registerShapeConverters(OpConverterRegistry &registry) {
   registry.add("Constant", convertConstant);
   registry.add("EyeLike", convertEyeLike);
@@ -3570,6 +3740,8 @@ void sift::onnx_import::registerShapeConverters(OpConverterRegistry &registry) {
   registry.add("Expand", convertExpand);
   registry.add("Gather", convertGather);
   registry.add("GatherElements", convertGatherElements);
+  registry.add("GatherND", convertGatherND);
+  registry.add("ScatterND", convertScatterND);
   registry.add("OneHot", convertOneHot);
   registry.add("Resize", convertResize);
   registry.add("CumSum", convertCumSum);
