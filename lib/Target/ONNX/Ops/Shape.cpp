@@ -3715,6 +3715,68 @@ LogicalResult convertScatterND(NodeContext &ctx) {
   ctx.setOutput(0, results.front(), isUnsigned);
   return success();
 }
+
+/// ScatterElements: a copy of data where, for each element of updates at
+/// position p, the element at p with p[axis] replaced by indices[p] takes
+/// the update (or is combined with it, with `reduction`). One scf.for over
+/// the elements, in row-major order: with repeated targets the last wins.
+LogicalResult convertScatterElements(NodeContext &ctx) {
+  Value data = ctx.input(0), indices = ctx.input(1), updates = ctx.input(2);
+  RankedTensorType dataType = typeOf(data), indicesType = typeOf(indices),
+                   updatesType = typeOf(updates);
+  int64_t rank = dataType.getRank();
+  if (!isa<IntegerType>(indicesType.getElementType()) ||
+      indicesType.getRank() != rank || updatesType.getRank() != rank ||
+      updatesType.getElementType() != dataType.getElementType() ||
+      failed(verifyCompatibleShape(indicesType.getShape(),
+                                   updatesType.getShape())))
+    return ctx.emitError() << "indices " << indicesType << " and updates "
+                           << updatesType
+                           << " must have one shape and the rank of data "
+                           << dataType;
+  FailureOr<int64_t> axis = normalizeAxis(ctx, ctx.getInt("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  std::string reduction = ctx.getString("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      reduction != "max" && reduction != "min")
+    return ctx.emitError() << "unknown reduction '" << reduction << "'";
+  OpBuilder &b = ctx.builder;
+  SmallVector<Value> sizes;
+  Value count = indexConstant(ctx, 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    sizes.push_back(toIndexValue(ctx, dimOf(ctx, indices, d)));
+    count = arith::MulIOp::create(b, ctx.loc, count, sizes.back());
+  }
+  Value axisSize = toIndexValue(ctx, dimOf(ctx, data, *axis));
+  bool indicesUnsigned = ctx.isUnsigned(1), isUnsigned = ctx.isUnsigned(0);
+  SmallVector<Value> results = buildLoop(
+      ctx, count, {data}, [&](Value iv, ValueRange carried) {
+        Location loc = ctx.loc;
+        SmallVector<Value> at(rank);
+        Value rest = iv;
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          at[d] = arith::RemUIOp::create(b, loc, rest, sizes[d]);
+          rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
+        }
+        Value update = tensor::ExtractOp::create(b, loc, updates, at);
+        Value raw = tensor::ExtractOp::create(b, loc, indices, at);
+        at[*axis] = normalizeIndex(
+            b, loc, indexFromScalar(b, loc, raw, indicesUnsigned), axisSize);
+        if (reduction != "none") {
+          Value current = tensor::ExtractOp::create(b, loc, carried[0], at);
+          update = reduction == "add"   ? createAdd(b, loc, current, update)
+                   : reduction == "mul" ? createMul(b, loc, current, update)
+                   : reduction == "max"
+                       ? createMax(b, loc, current, update, isUnsigned)
+                       : createMin(b, loc, current, update, isUnsigned);
+        }
+        return SmallVector<Value>{
+            tensor::InsertOp::create(b, loc, update, carried[0], at)};
+      });
+  ctx.setOutput(0, results.front(), isUnsigned);
+  return success();
+}
 } // namespace
 
 void sift::onnx_import::registerShapeConverters(OpConverterRegistry &registry) {
@@ -3741,6 +3803,9 @@ void sift::onnx_import::registerShapeConverters(OpConverterRegistry &registry) {
   registry.add("Gather", convertGather);
   registry.add("GatherElements", convertGatherElements);
   registry.add("GatherND", convertGatherND);
+  // Scatter (opsets 9 and 10) is ScatterElements under its old name.
+  registry.add("Scatter", convertScatterElements);
+  registry.add("ScatterElements", convertScatterElements);
   registry.add("ScatterND", convertScatterND);
   registry.add("OneHot", convertOneHot);
   registry.add("Resize", convertResize);
