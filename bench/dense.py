@@ -5,6 +5,7 @@
   /usr/bin/python3 bench/dense.py [--models a,b] [--rounds 7] [--threads 2]
                                   [--work-dir build/bench/dense] [--build-dir build]
                                   [--ort-dir build/bench/ort] [--regenerate]
+  /usr/bin/python3 bench/dense.py --reprint build/bench/dense/results.json
 
 For each model it
   1. builds it deterministically with torch/torchvision (random weights from
@@ -19,10 +20,11 @@ For each model it
      (chosen per model so a round takes about --round-seconds) and
      --warmup 2. Each round gives each contestant a median over R runs.
 
-The ratio is ORT's median over Sift's median, each the median of its rounds'
-medians: above 1 Sift is faster. "spread" is the range of the per-round ratios
-(Sift's round r against ORT's round r, taken moments apart), the noise of
-this machine. Prints a table and writes WORK/results.json (and results.txt)
+Each round gives a ratio, ORT's median over Sift's (above 1 Sift is faster);
+the headline ratio is the median of the rounds' ratios, and "spread" their
+range: the noise of this machine (a shared machine's bursts of load move single
+rounds). The JSON also holds each contestant's median of round medians and
+their ratio. Prints a table and writes WORK/results.json (and results.txt)
 with every number, the CPU (from /proc/cpuinfo) and the date.
 
 ONNX Runtime is onnxruntime-node (bench/package.json), run by bench/ort_run.js;
@@ -298,9 +300,17 @@ def bench_model(name, args):
     ort_ms = statistics.median(o["median_ms"] for o in ort_rounds)
     per_round = [o["median_ms"] / s["median_ms"] for s, o in zip(sift_rounds, ort_rounds)]
     entry.update({"sift_median_ms": sift_ms, "ort_median_ms": ort_ms,
-                  "ratio": ort_ms / sift_ms, "round_ratios": per_round,
-                  "ratio_min": min(per_round), "ratio_max": max(per_round)})
+                  "ratio_of_medians": ort_ms / sift_ms, "round_ratios": per_round})
+    summarise(entry)
     return entry
+
+
+def summarise(entry):
+    """The headline ratio: the median of the per-round ratios (each pairs
+    two medians taken moments apart, so a burst of load from elsewhere that
+    hits one round of one contestant moves one ratio, not the headline)."""
+    r = entry["round_ratios"]
+    entry.update({"ratio": statistics.median(r), "ratio_min": min(r), "ratio_max": max(r)})
 
 
 def machine():
@@ -356,7 +366,18 @@ def main():
     p.add_argument("--compile-timeout", type=int, default=1800)
     p.add_argument("--run-timeout", type=int, default=600)
     p.add_argument("--regenerate", action="store_true", help="export the models again")
+    p.add_argument("--reprint", metavar="RESULTS_JSON",
+                   help="print the table of an earlier run's results.json and exit")
     args = p.parse_args()
+    if args.reprint:
+        with open(args.reprint) as f:
+            old = json.load(f)
+        for e in old["models"]:
+            if "round_ratios" in e:
+                summarise(e)
+        args.threads, args.rounds = old["threads"], old["rounds"]
+        log(print_table(old["models"], old["machine"], args))
+        return 0
     args.work_dir = args.work_dir or os.path.join(args.build_dir, "bench", "dense")
     args.ort_dir = args.ort_dir or os.path.join(args.build_dir, "bench", "ort")
     args.compiler = args.compiler or os.path.join(args.build_dir, "bin", "sparse-compile")
