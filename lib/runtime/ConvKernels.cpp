@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -46,8 +47,14 @@ inline float *at(const Memref<4> &m, int64_t i, int64_t j, int64_t k,
          k * m.strides[2] + l * m.strides[3];
 }
 
-/// `filter` [F, C, KH, KW] input-major in blocks of `blockFilters`:
-/// [block][C * KH * KW][filters of the block], written into `packed` from
+/// `count` filters rounded up to the matmul kernel's tile of sixteen
+/// columns: its columns past the last whole tile are scalar, eight times
+/// slower than a tile of zeros.
+inline int64_t paddedFilters(int64_t count) { return (count + 15) / 16 * 16; }
+
+/// `filter` [F, C, KH, KW] input-major in blocks of `blockFilters` (a
+/// multiple of 16, or all filters in one block): [block][C * KH * KW][filters
+/// of the block, zeros up to a multiple of 16], written into `packed` from
 /// its first 64-byte boundary (the kernel loads whole vectors, which must
 /// not straddle cache lines); returns where the packing starts.
 const float *pack(const Memref<4> &filter, int64_t blockFilters,
@@ -56,19 +63,20 @@ const float *pack(const Memref<4> &filter, int64_t blockFilters,
   int64_t kernelH = filter.sizes[2], kernelW = filter.sizes[3];
   int64_t window = channels * kernelH * kernelW;
   constexpr size_t kLine = 64 / sizeof(float);
-  packed.resize(filters * window + kLine);
+  packed.assign(paddedFilters(filters) * window + kLine, 0.0f);
   size_t skip = (kLine - reinterpret_cast<uintptr_t>(packed.data()) /
                              sizeof(float) % kLine) %
                 kLine;
   float *start = packed.data() + skip;
   for (int64_t first = 0; first < filters; first += blockFilters) {
     int64_t count = std::min(blockFilters, filters - first);
+    int64_t padded = paddedFilters(count);
     float *block = start + first * window;
     for (int64_t f = 0; f < count; ++f)
       for (int64_t c = 0; c < channels; ++c)
         for (int64_t kh = 0; kh < kernelH; ++kh)
           for (int64_t kw = 0; kw < kernelW; ++kw)
-            block[((c * kernelH + kh) * kernelW + kw) * count + f] =
+            block[((c * kernelH + kh) * kernelW + kw) * padded + f] =
                 *at(filter, first + f, c, kh, kw);
   }
   return start;
@@ -130,10 +138,12 @@ static void conv2d(const Memref<4> *input, const Memref<4> *filter,
   std::vector<const float *> rows(blocks * window);
   for (int64_t block = 0; block < blocks; ++block) {
     int64_t first = block * blockFilters;
-    int64_t count = std::min(blockFilters, filters - first);
+    int64_t padded = paddedFilters(std::min(blockFilters, filters - first));
     for (int64_t k = 0; k < window; ++k)
-      rows[block * window + k] = &weights[first * window + k * count];
+      rows[block * window + k] = &weights[first * window + k * padded];
   }
+  // The result's rows hold the padded filters too.
+  int64_t resultStride = paddedFilters(filters);
 
   // A task is a stretch of an output row: short enough that its windows
   // stay in cache, and rows split further when there are too few of them to
@@ -159,7 +169,7 @@ static void conv2d(const Memref<4> *input, const Memref<4> *filter,
     thread_local std::vector<float> windowStorage, rowStorage;
     std::vector<float> &windows = windowStorage, &result = rowStorage;
     windows.resize(window * width);
-    result.assign(width * filters, 0.0f);
+    result.assign(width * resultStride, 0.0f);
     // Along the output row, a window element walks one input row: with unit
     // strides, a copy of `width` contiguous values.
     int64_t step = strideW * input->strides[3];
@@ -177,17 +187,17 @@ static void conv2d(const Memref<4> *input, const Memref<4> *filter,
       }
     for (int64_t block = 0; block < blocks; ++block) {
       int64_t firstFilter = block * blockFilters;
-      accumulateCachedRows(result.data() + firstFilter, filters, width,
-                           windows.data(), /*tokenStride=*/1,
-                           /*rowStride=*/width, &rows[block * window], window,
-                           std::min(blockFilters, filters - firstFilter));
+      accumulateCachedRows(
+          result.data() + firstFilter, resultStride, width, windows.data(),
+          /*tokenStride=*/1, /*rowStride=*/width, &rows[block * window],
+          window, paddedFilters(std::min(blockFilters, filters - firstFilter)));
     }
     for (int64_t f = 0; f < filters; ++f) {
       const float *bias = at(*init, n, f, oh, first);
       float *destination = at(*out, n, f, oh, first);
       for (int64_t ow = 0; ow < width; ++ow)
         destination[ow * out->strides[3]] =
-            bias[ow * init->strides[3]] + result[ow * filters + f];
+            bias[ow * init->strides[3]] + result[ow * resultStride + f];
     }
   });
 }
@@ -316,8 +326,11 @@ static void groupedDirect(const Memref<5> &input, const Memref<5> &filter,
       const float *bias = init.aligned + init.offset + n * init.strides[0] +
                           g * init.strides[1] + f * init.strides[2] +
                           oh * init.strides[3];
-      for (int64_t ow = 0; ow < outW; ++ow)
-        acc[ow] = bias[ow * init.strides[4]];
+      if (init.strides[4] == 1)
+        std::memcpy(acc.data(), bias, outW * sizeof(float));
+      else
+        for (int64_t ow = 0; ow < outW; ++ow)
+          acc[ow] = bias[ow * init.strides[4]];
       for (int64_t c = 0; c < channels; ++c)
         for (int64_t kh = 0; kh < kernelH; ++kh) {
           const float *weights = filter.aligned + filter.offset +
@@ -340,8 +353,11 @@ static void groupedDirect(const Memref<5> &input, const Memref<5> &filter,
       float *destination = out.aligned + out.offset + n * out.strides[0] +
                            g * out.strides[1] + f * out.strides[2] +
                            oh * out.strides[3];
-      for (int64_t ow = 0; ow < outW; ++ow)
-        destination[ow * out.strides[4]] = acc[ow];
+      if (out.strides[4] == 1)
+        std::memcpy(destination, acc.data(), outW * sizeof(float));
+      else
+        for (int64_t ow = 0; ow < outW; ++ow)
+          destination[ow * out.strides[4]] = acc[ow];
     }
   });
 }
