@@ -134,6 +134,11 @@ def ConvertConvToKernelCalls
     2-D kernel group by group. Whether the filter is a constant is seen
     through the `tensor.expand_shape` that splits it into groups.
 
+    A convolution whose result is unused is erased instead: a kernel call
+    writes memory, so it would never be removed as dead code (the ONNX
+    importer leaves such a convolution behind when it folds a
+    BatchNormalization into a copy of it).
+
     `convert-linalg-to-loops` would give one scalar, single-threaded loop
     nest instead: its float reduction cannot be vectorised without
     reassociating it.

@@ -93,6 +93,13 @@ struct ConvertConvToKernelCalls
         convs.push_back(op);
     });
     for (linalg::LinalgOp op : convs) {
+      // A convolution on tensors whose result is unused (the importer's
+      // original of a convolution it folded a batch-norm into) is dead: a
+      // kernel call, which writes memory, would keep it alive.
+      if (op->use_empty() && op.hasPureTensorSemantics()) {
+        op->erase();
+        continue;
+      }
       if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(*op))
         (void)lowerToCall(op, kConv2DKernel, conv.getStrides(),
                           conv.getDilations());

@@ -120,3 +120,17 @@ func.func @grouped_f16(%x: tensor<1x2x3x5x5xf16>, %f: tensor<2x4x3x3x3xf16>, %in
       ins(%x, %f : tensor<1x2x3x5x5xf16>, tensor<2x4x3x3x3xf16>) outs(%init : tensor<1x2x4x3x3xf16>) -> tensor<1x2x4x3x3xf16>
   return %y : tensor<1x2x4x3x3xf16>
 }
+
+// -----
+
+// A convolution whose result is unused is erased, not called: a kernel call
+// would never be dead code.
+// CHECK-LABEL: func.func @unused
+//   CHECK-NOT:   call
+//   CHECK-NOT:   linalg.conv
+//       CHECK:   return %{{.*}} : tensor<1x1x2x2xf32>
+func.func @unused(%x: tensor<1x1x3x3xf32>, %f: tensor<1x1x2x2xf32>, %init: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %f : tensor<1x1x3x3xf32>, tensor<1x1x2x2xf32>) outs(%init : tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %init : tensor<1x1x2x2xf32>
+}
