@@ -5,6 +5,8 @@
   /usr/bin/python3 bench/dense.py [--models a,b] [--rounds 7] [--threads 2]
                                   [--work-dir build/bench/dense] [--build-dir build]
                                   [--ort-dir build/bench/ort] [--regenerate]
+  /usr/bin/python3 bench/dense.py --baseline-dir build/bench/dense-before  (also times
+                                  that run's executables in the same rounds)
   /usr/bin/python3 bench/dense.py --reprint build/bench/dense/results.json
 
 For each model it
@@ -24,7 +26,10 @@ Each round gives a ratio, ORT's median over Sift's (above 1 Sift is faster);
 the headline ratio is the median of the rounds' ratios, and "spread" their
 range: the noise of this machine (a shared machine's bursts of load move single
 rounds). The JSON also holds each contestant's median of round medians and
-their ratio. Prints a table and writes WORK/results.json (and results.txt)
+their ratio. With --baseline-dir, an earlier run's executables (say, of the
+commit before a change) take part in the same rounds: the table adds their
+ORT/Sift ratio and the per-round speed-up of the new executables over them,
+which compares the two under the same load. Prints a table and writes WORK/results.json (and results.txt)
 with every number, the CPU (from /proc/cpuinfo) and the date.
 
 ONNX Runtime is onnxruntime-node (bench/package.json), run by bench/ort_run.js;
@@ -277,13 +282,21 @@ def bench_model(name, args):
     probe = time_sift(exe, x, 2, args)["median_ms"]
     repeat = int(min(args.max_repeat, max(args.min_repeat, args.round_seconds * 1e3 / max(probe, 1e-3))))
     entry["repeat"] = repeat
-    sift_rounds, ort_rounds = [], []
+    baseline = os.path.join(args.baseline_dir, "out", name, "sift") if args.baseline_dir else None
+    if baseline and not os.path.exists(baseline):
+        log(f"{name}: no baseline executable {baseline}")
+        baseline = None
+    sift_rounds, ort_rounds, base_rounds = [], [], []
+    who_all = ["sift", "ort"] + (["base"] if baseline else [])
     for r in range(args.rounds):
-        order = ["sift", "ort"] if r % 2 == 0 else ["ort", "sift"]
+        k = r % len(who_all)
+        order = who_all[k:] + who_all[:k]
         try:
             for who in order:
                 if who == "sift":
                     sift_rounds.append(time_sift(exe, x, repeat, args))
+                elif who == "base":
+                    base_rounds.append(time_sift(baseline, x, repeat, args))
                 else:
                     ort_rounds.append(time_ort(model, x, repeat, args))
         except RuntimeError as e:
@@ -291,7 +304,17 @@ def bench_model(name, args):
             log(f"{name}: timing FAILED: {e}")
             return entry
         log(f"  round {r + 1}/{args.rounds}: Sift {sift_rounds[-1]['median_ms']:.3f} ms, "
-            f"ORT {ort_rounds[-1]['median_ms']:.3f} ms")
+            f"ORT {ort_rounds[-1]['median_ms']:.3f} ms" +
+            (f", baseline Sift {base_rounds[-1]['median_ms']:.3f} ms" if baseline else ""))
+    if baseline:
+        entry["baseline_exe"] = baseline
+        entry["baseline_rounds"] = base_rounds
+        entry["baseline_round_ratios"] = [o["median_ms"] / b["median_ms"]
+                                          for b, o in zip(base_rounds, ort_rounds)]
+        entry["speedup_rounds"] = [b["median_ms"] / s["median_ms"]
+                                   for b, s in zip(base_rounds, sift_rounds)]
+        entry["baseline_ratio"] = statistics.median(entry["baseline_round_ratios"])
+        entry["speedup"] = statistics.median(entry["speedup_rounds"])
     entry["ort_version"] = ort_rounds[0].get("version")
     for o in ort_rounds:
         o.pop("version", None)
@@ -334,7 +357,9 @@ def print_table(entries, info, args):
     lines = [f"dense speed, {info['date']}, {info['cpu']} ({', '.join(info['isa'])}), "
              f"{info['cpus']} CPUs, {args.threads} threads, {args.rounds} rounds, Sift {info['sift_git']}",
              f"{'model':20s} {'Sift ms':>9s} {'ORT ms':>9s} {'ORT/Sift':>9s} {'spread':>13s} "
-             f"{'rel L2':>9s} {'compile s':>10s}",
+             f"{'rel L2':>9s} {'compile s':>10s}" +
+             (f" {'baseline ORT/Sift':>18s} {'speed-up':>16s}"
+              if any("baseline_ratio" in e for e in entries) else ""),
              "-" * 86]
     ratios = []
     for e in entries:
@@ -344,10 +369,17 @@ def print_table(entries, info, args):
         ratios.append(e["ratio"])
         lines.append(f"{e['model']:20s} {e['sift_median_ms']:9.3f} {e['ort_median_ms']:9.3f} "
                      f"{e['ratio']:9.2f} {e['ratio_min']:6.2f}-{e['ratio_max']:<6.2f} "
-                     f"{e['rel_l2_vs_ort']:9.1e} {e['compile_s']:10.1f}")
+                     f"{e['rel_l2_vs_ort']:9.1e} {e['compile_s']:10.1f}" +
+                     (f" {e['baseline_ratio']:18.2f} {e['speedup']:6.2f}x "
+                      f"({min(e['speedup_rounds']):.2f}-{max(e['speedup_rounds']):.2f})"
+                      if "baseline_ratio" in e else ""))
     if ratios:
         geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         lines.append(f"geometric mean of ORT/Sift over {len(ratios)} models: {geo:.2f}")
+    base = [e["baseline_ratio"] for e in entries if "baseline_ratio" in e]
+    if base:
+        geo = math.exp(sum(math.log(r) for r in base) / len(base))
+        lines.append(f"geometric mean of ORT/Sift for the baseline executables: {geo:.2f}")
     return "\n".join(lines)
 
 
@@ -366,6 +398,9 @@ def main():
     p.add_argument("--compile-timeout", type=int, default=1800)
     p.add_argument("--run-timeout", type=int, default=600)
     p.add_argument("--regenerate", action="store_true", help="export the models again")
+    p.add_argument("--baseline-dir", default=None,
+                   help="an earlier run's work dir: its executables (DIR/out/NAME/sift) are "
+                        "timed in the same rounds, for a before/after speed-up")
     p.add_argument("--reprint", metavar="RESULTS_JSON",
                    help="print the table of an earlier run's results.json and exit")
     args = p.parse_args()
