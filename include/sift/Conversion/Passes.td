@@ -109,8 +109,8 @@ def ConvertMatmulToKernelCalls
 
 def ConvertConvToKernelCalls
     : Pass<"convert-conv-to-kernel-calls", "::mlir::ModuleOp"> {
-  let summary = "Lower f32 2-D convolutions to calls of the runtime's "
-                "convolution kernel";
+  let summary = "Lower f32 1-D, 2-D and grouped 2-D convolutions to calls "
+                "of the runtime's convolution kernels";
   let description = [{
     Rewrites every f32 `linalg.conv_2d_nchw_fchw` into a call of
     `sift_conv2d_f32` with its (already padded) input, filter, init, a fresh
@@ -121,9 +121,27 @@ def ConvertConvToKernelCalls
     output rows between the threads; for each row it gathers the input
     windows into a small matrix that stays in cache, multiplies it by the
     filter on the register-tiled matmul kernel, and writes the row back in
-    NCHW added to the init (the bias). `convert-linalg-to-loops` would give
-    one scalar, single-threaded loop nest instead: its float reduction cannot
-    be vectorised without reassociating it.
+    NCHW added to the init (the bias); rows too few to busy every thread
+    are split into stretches.
+
+    An f32 `linalg.conv_1d_ncw_fcw` becomes a call of `sift_conv1d_f32`
+    (the same kernel on a single row, split into stretches), with one stride
+    and one dilation. An f32 grouped `linalg.conv_2d_ngchw_gfchw` (depthwise
+    included; the ONNX importer's form of `Conv` with `group` > 1) becomes
+    a call of `sift_conv2d_grouped_f32` with 5-D operands: groups of few
+    input channels or filters (depthwise) are computed directly, tap by tap
+    on whole input rows, vectorised along the row; larger groups run the
+    2-D kernel group by group. Whether the filter is a constant is seen
+    through the `tensor.expand_shape` that splits it into groups.
+
+    A convolution whose result is unused is erased instead: a kernel call
+    writes memory, so it would never be removed as dead code (the ONNX
+    importer leaves such a convolution behind when it folds a
+    BatchNormalization into a copy of it).
+
+    `convert-linalg-to-loops` would give one scalar, single-threaded loop
+    nest instead: its float reduction cannot be vectorised without
+    reassociating it.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -8,17 +8,24 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Builders.h"
+#include "sift/Utils/ConstantWeights.h"
 
 #include "llvm/ADT/SmallBitVector.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/InterleavedRange.h"
 
+#include <cmath>
 #include <limits>
 #include <map>
 
 using namespace mlir;
 using namespace sift::onnx_import;
+using sift::getConstantElements;
+using sift::getF32Values;
+using sift::getWeightsName;
+using sift::makeF32Weights;
 
 namespace {
 
@@ -1287,6 +1294,103 @@ LogicalResult convertGlobalPool(NodeContext &ctx, bool isMax) {
 // Normalizations
 //===----------------------------------------------------------------------===//
 
+/// The BatchNormalization of `ctx` folded into the convolution that
+/// produces its input, or null: y = (conv(x, W) + bias - mean) * factor + B
+/// with factor = scale / sqrt(var + epsilon) per output channel is
+/// conv(x, W * factor) + (bias - mean) * factor + B. Needs an f32 1-D or
+/// 2-D ungrouped convolution with a constant filter, a zero or constant
+/// bias, and constant statistics. The folded convolution is a new op: the
+/// original stays for any other user of its result and is erased as dead
+/// code otherwise.
+Value foldIntoConvolution(NodeContext &ctx, double epsilon) {
+  auto conv = ctx.input(0).getDefiningOp<linalg::LinalgOp>();
+  if (!conv || !isa<linalg::Conv2DNchwFchwOp, linalg::Conv1DNcwFcwOp>(*conv))
+    return nullptr;
+  auto resultType = cast<RankedTensorType>(conv->getResult(0).getType());
+  if (!resultType.getElementType().isF32() || resultType.isDynamicDim(1))
+    return nullptr;
+  size_t filters = resultType.getDimSize(1);
+  // scale, B, mean, var.
+  SmallVector<SmallVector<float>> params;
+  for (unsigned i = 1; i < 5; ++i) {
+    ElementsAttr attr = getConstantElements(ctx.input(i));
+    std::optional<SmallVector<float>> values =
+        attr ? getF32Values(attr) : std::nullopt;
+    if (!values || values->size() != filters)
+      return nullptr;
+    params.push_back(std::move(*values));
+  }
+  Value filter = conv.getDpsInputs()[1];
+  ElementsAttr filterAttr = getConstantElements(filter);
+  std::optional<SmallVector<float>> weights =
+      filterAttr ? getF32Values(filterAttr) : std::nullopt;
+  if (!weights || weights->empty() || weights->size() % filters)
+    return nullptr;
+  SmallVector<float> bias(filters, 0.0f);
+  Value init = conv.getDpsInits()[0];
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    if (!matchPattern(fill.value(), m_AnyZeroFloat()))
+      return nullptr;
+  } else if (auto broadcast = init.getDefiningOp<linalg::BroadcastOp>()) {
+    ElementsAttr attr = getConstantElements(broadcast.getInput());
+    std::optional<SmallVector<float>> values =
+        attr ? getF32Values(attr) : std::nullopt;
+    if (!values || values->size() != filters)
+      return nullptr;
+    bias = std::move(*values);
+  } else {
+    return nullptr;
+  }
+
+  size_t perFilter = weights->size() / filters;
+  SmallVector<float> foldedWeights(weights->size()), foldedBias(filters);
+  for (size_t f = 0; f < filters; ++f) {
+    double factor = static_cast<double>(params[0][f]) /
+                    std::sqrt(static_cast<double>(params[3][f]) + epsilon);
+    for (size_t k = 0; k < perFilter; ++k)
+      foldedWeights[f * perFilter + k] =
+          static_cast<float>((*weights)[f * perFilter + k] * factor);
+    foldedBias[f] = static_cast<float>(
+        (static_cast<double>(bias[f]) - params[2][f]) * factor +
+        params[1][f]);
+  }
+
+  OpBuilder &b = ctx.builder;
+  Location loc = ctx.loc;
+  // Weights that came as a blob stay one; small inline ones stay inline.
+  std::string name = getWeightsName(filterAttr, "conv") + "_batchnorm";
+  bool blob = isa<DenseResourceElementsAttr>(filterAttr);
+  auto weightsAttr = [&](RankedTensorType type, ArrayRef<float> values,
+                         StringRef suffix) -> TypedAttr {
+    if (blob)
+      return makeF32Weights(type, values, name + suffix.str());
+    return DenseElementsAttr::get(type, values);
+  };
+  Value foldedFilter = arith::ConstantOp::create(
+      b, loc,
+      weightsAttr(cast<RankedTensorType>(filter.getType()), foldedWeights,
+                  ""));
+  Value biasValue = arith::ConstantOp::create(
+      b, loc,
+      weightsAttr(RankedTensorType::get({static_cast<int64_t>(filters)},
+                                        b.getF32Type()),
+                  foldedBias, "_bias"));
+  Value input = conv.getDpsInputs()[0];
+  Value foldedInit = buildConvInit(ctx, input, biasValue,
+                                   resultType.getShape(), b.getF32Type());
+  SmallVector<Value> inputs = {input, foldedFilter};
+  if (auto conv2d = dyn_cast<linalg::Conv2DNchwFchwOp>(*conv))
+    return linalg::Conv2DNchwFchwOp::create(b, loc, resultType, inputs,
+                                            foldedInit, conv2d.getStrides(),
+                                            conv2d.getDilations())
+        .getResult(0);
+  auto conv1d = cast<linalg::Conv1DNcwFcwOp>(*conv);
+  return linalg::Conv1DNcwFcwOp::create(b, loc, resultType, inputs,
+                                        foldedInit, conv1d.getStrides(),
+                                        conv1d.getDilations())
+      .getResult(0);
+}
+
 LogicalResult convertBatchNormalization(NodeContext &ctx) {
   if (ctx.opset() >= 14 && ctx.getInt("training_mode", 0) != 0)
     return ctx.emitError() << "training_mode=1 is not supported; Sift "
@@ -1323,6 +1427,11 @@ LogicalResult convertBatchNormalization(NodeContext &ctx) {
   OpBuilder &b = ctx.builder;
   Type elementType = type.getElementType();
   double epsilon = ctx.getFloat("epsilon", 1e-5f);
+  // After a convolution with constant weights, folded into them.
+  if (Value folded = foldIntoConvolution(ctx, epsilon)) {
+    ctx.setOutput(0, folded);
+    return success();
+  }
   auto convert = [&](OpBuilder &nb, Location nloc, Value v) {
     return convertScalar(nb, nloc, v, elementType, false, false);
   };
