@@ -101,7 +101,7 @@ unsigned splitFunction(Function &function, unsigned regionInstructions) {
       continue;
     CodeExtractor extractor(blocks, /*DT=*/nullptr, /*AggregateArgs=*/false,
                             /*BFI=*/nullptr, /*BPI=*/nullptr, /*AC=*/nullptr,
-                            /*AllowVarArgs=*/false, /*AllowAlloca=*/false,
+                            /*AllowVarArgs=*/false, /*AllowAlloca=*/true,
                             /*AllocationBlock=*/nullptr, "part");
     if (!extractor.isEligible())
       continue;
