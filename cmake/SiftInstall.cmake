@@ -112,3 +112,47 @@ foreach(doc ${SIFT_GENERATED_DOCS})
   install(FILES "${PROJECT_BINARY_DIR}/docs/${doc}"
     DESTINATION "${SIFT_INSTALL_DOC_DIR}/docs/reference" COMPONENT sift)
 endforeach()
+
+# cpack -G DEB in the build tree: sift_<version>_<arch>.deb and
+# sift-dev_<version>_<arch>.deb, installing under /usr.
+set(CPACK_PACKAGE_NAME sift)
+set(CPACK_PACKAGE_VENDOR "Sift")
+set(CPACK_PACKAGE_CONTACT "Sift developers <sift@invalid>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_GENERATOR DEB)
+set(CPACK_COMPONENTS_ALL sift dev)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_SIFT_PACKAGE_NAME sift)
+# Each package's description: its first line is the synopsis (no
+# CPACK_PACKAGE_DESCRIPTION_SUMMARY, which CPack would put before both).
+set(CPACK_DEBIAN_SIFT_DESCRIPTION
+  "MLIR-based ONNX model compiler with calibrated activation sparsity
+sparse-compile compiles ONNX models into standalone executables and
+shared libraries for CPUs, optionally with calibrated activation gates
+that skip the weight rows of zeroed activations. With sparse-opt and
+sparse-translate, and the runtime that compiled models link.")
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME sift-dev)
+set(CPACK_DEBIAN_DEV_DESCRIPTION
+  "Sift: headers, libraries and CMake package for building against it
+The sparsity dialect, Sift's passes, pipelines and ONNX importer as static
+libraries with their headers, and find_package(Sift) for out-of-tree
+passes and tools.")
+# What the tools need at run time: the shared libraries they link (objdump
+# -p: libMLIR, libLLVM, libonnx and libonnx_proto, libprotobuf, libstdc++,
+# libgcc_s, libc; the versions from their symbol versions and the packages'
+# shlibs files), and a C++ compiler driver, `c++`, with the static C++
+# library, which sparse-compile links models with (g++). Not computed by
+# dpkg-shlibdeps: through the tools' RPATH it resolves libLLVM.so.22.1 to
+# /usr/lib/llvm-22/lib/libLLVM.so.22.1, a symbolic link that llvm-22-dev
+# owns, and finds no shlibs for it (the loader, without llvm-22-dev, finds
+# libllvm22's copy in the system's library directory).
+set(CPACK_DEBIAN_SIFT_PACKAGE_DEPENDS
+  "libc6 (>= 2.34), libgcc-s1 (>= 3.0), libstdc++6 (>= 11), libllvm22, libmlir-22 (>= 1:22.1.8), libonnx1 (>= 1.12.0), libprotobuf32 (>= 3.21.12), g++")
+# Building against Sift needs the development packages of what its
+# libraries link, and MLIR's CMake package and headers.
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
+  "sift (= ${PROJECT_VERSION}), libmlir-22-dev, llvm-22-dev, libonnx-dev, libprotobuf-dev")
+include(CPack)
