@@ -66,6 +66,15 @@ if os.path.isdir(onnx_testdata):
     config.available_features.add("onnx-testdata")
     config.substitutions.append(("%onnx_testdata", onnx_testdata))
 
+# CMake, for the tests of the install tree and packages (test/install).
+config.substitutions.append(("%cmake_generator_args",
+    '-G "%s" -DCMAKE_MAKE_PROGRAM="%s"'
+    % (config.cmake_generator, config.cmake_make_program)))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cpack", config.cpack_command))
+if shutil.which("dpkg-deb"):
+    config.available_features.add("deb-tools")
+
 # Optional tools that some tests run under.
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")

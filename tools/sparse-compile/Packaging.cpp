@@ -261,6 +261,64 @@ void emitDescriptorType(llvm::raw_ostream &os, llvm::StringRef typeName,
   os << "} " << typeName << ";\n\n";
 }
 
+/// The files that executables and libraries link with, and the directory
+/// that holds sift/runtime/sift_runtime.h for the executable's glue.
+struct RuntimeFiles {
+  std::string includeDir;
+  std::string runtime;     // libsift_runtime.a
+  std::string runtimeMain; // libsift_runtime_main.a
+  std::string protobuf;    // libprotobuf.a
+};
+
+/// Where the runtime is: the build tree's paths when sparse-compile runs from
+/// the build tree it was built in; otherwise, as installed, relative to the
+/// directory of its own executable (<prefix>/bin/../lib/sift and
+/// <prefix>/bin/../include), so an installed tree works wherever it is copied
+/// and without the build tree. An installed tree carries its own copy of
+/// libprotobuf.a (the one the runtime's TensorProto code was generated for);
+/// without it, the system's from the build machine.
+const RuntimeFiles &runtimeFiles() {
+  static const RuntimeFiles files = [] {
+    RuntimeFiles build{SIFT_INCLUDE_DIR, SIFT_RUNTIME_LIBRARY,
+                       SIFT_RUNTIME_MAIN_LIBRARY, SIFT_PROTOBUF_STATIC_LIBRARY};
+    static int anchor;
+    std::string self = llvm::sys::fs::getMainExecutable(
+        nullptr, reinterpret_cast<void *>(&anchor));
+    if (self.empty())
+      return build;
+    llvm::StringRef binDir = llvm::sys::path::parent_path(self);
+    if (llvm::sys::fs::equivalent(binDir, SIFT_BUILD_TOOLS_DIR))
+      return build;
+    auto besideSelf = [&](llvm::StringRef relative, llvm::StringRef file) {
+      llvm::SmallString<256> path(binDir);
+      llvm::sys::path::append(path, relative, file);
+      llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+      return std::string(path);
+    };
+    RuntimeFiles installed{
+        besideSelf(SIFT_INSTALLED_INCLUDE_DIR, ""),
+        besideSelf(SIFT_INSTALLED_RUNTIME_DIR, "libsift_runtime.a"),
+        besideSelf(SIFT_INSTALLED_RUNTIME_DIR, "libsift_runtime_main.a"),
+        besideSelf(SIFT_INSTALLED_RUNTIME_DIR, "libprotobuf.a")};
+    if (!llvm::sys::fs::exists(installed.protobuf))
+      installed.protobuf = build.protobuf;
+    return installed;
+  }();
+  return files;
+}
+
+/// An error naming the first of `paths` that does not exist.
+llvm::Error checkRuntimeFiles(ArrayRef<llvm::StringRef> paths) {
+  for (llvm::StringRef path : paths)
+    if (!llvm::sys::fs::exists(path))
+      return llvm::createStringError(
+          "cannot find the Sift runtime file '" + path +
+          "' (an installed sparse-compile looks for it relative to its own "
+          "directory, in " SIFT_INSTALLED_RUNTIME_DIR
+          " and " SIFT_INSTALLED_INCLUDE_DIR ")");
+  return llvm::Error::success();
+}
+
 llvm::Error runLinker(ArrayRef<llvm::StringRef> tail, llvm::StringRef output) {
   llvm::ErrorOr<std::string> compiler = llvm::sys::findProgramByName("c++");
   if (!compiler)
@@ -609,11 +667,15 @@ sift::generateLibraryGlue(func::FuncOp entry, llvm::StringRef prefix,
 
 llvm::Error sift::linkExecutable(llvm::StringRef object, llvm::StringRef glue,
                                  llvm::StringRef output) {
-  return runLinker({"-O2", "-I", SIFT_INCLUDE_DIR, "-x", "c", glue, "-x",
-                    "none", object, SIFT_RUNTIME_MAIN_LIBRARY,
-                    SIFT_RUNTIME_LIBRARY, SIFT_PROTOBUF_STATIC_LIBRARY,
-                    "-static-libstdc++", "-static-libgcc", "-lm", "-lpthread",
-                    "-o", output},
+  const RuntimeFiles &files = runtimeFiles();
+  std::string header = files.includeDir + "/sift/runtime/sift_runtime.h";
+  if (llvm::Error error = checkRuntimeFiles(
+          {files.runtimeMain, files.runtime, files.protobuf, header}))
+    return error;
+  return runLinker({"-O2", "-I", files.includeDir, "-x", "c", glue, "-x",
+                    "none", object, files.runtimeMain, files.runtime,
+                    files.protobuf, "-static-libstdc++", "-static-libgcc",
+                    "-lm", "-lpthread", "-o", output},
                    output);
 }
 
@@ -621,6 +683,9 @@ llvm::Error sift::linkSharedLibrary(llvm::StringRef object,
                                     llvm::StringRef glue,
                                     ArrayRef<std::string> exports,
                                     llvm::StringRef output) {
+  const RuntimeFiles &files = runtimeFiles();
+  if (llvm::Error error = checkRuntimeFiles({files.runtime}))
+    return error;
   // A version script exports the API and hides the rest: the model's own
   // functions, the runtime, and the static C++ library.
   std::string scriptPath = (output + ".exports.map").str();
@@ -638,9 +703,9 @@ llvm::Error sift::linkSharedLibrary(llvm::StringRef object,
   std::string versionScript = "-Wl,--version-script=" + scriptPath;
   llvm::Error error =
       runLinker({"-shared", "-fPIC", "-O2", "-x", "c", glue, "-x", "none",
-                 object, SIFT_RUNTIME_LIBRARY, "-static-libstdc++",
-                 "-static-libgcc", versionScript, "-Wl,--no-undefined",
-                 "-Wl,--as-needed", "-lm", "-lpthread", "-o", output},
+                 object, files.runtime, "-static-libstdc++", "-static-libgcc",
+                 versionScript, "-Wl,--no-undefined", "-Wl,--as-needed", "-lm",
+                 "-lpthread", "-o", output},
                 output);
   llvm::sys::fs::remove(scriptPath);
   return error;
