@@ -11,11 +11,11 @@ them (float64, computed here, independently of Sift).
 `check` runs EXE on batches of 1 and 2 and compares every output with
 numpy's."""
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
+
+from run_and_compare import run_and_compare
 
 
 def conv(x, w, b, pads, stride, group=1):
@@ -113,16 +113,7 @@ def check(root, exe):
     for n in (1, 2):
         files = [os.path.join(root, f"{k}{n}.npy") for k in "xs"]
         references = expected(*[np.load(f).astype(np.float64) for f in files])
-        with tempfile.TemporaryDirectory() as out:
-            subprocess.run([exe, "--threads", "2", "--output-dir", out, "--output-format", "npy",
-                            *files], check=True, stdout=subprocess.DEVNULL)
-            for i, reference in enumerate(references):
-                actual = np.load(os.path.join(out, f"output_{i}.npy"))
-                if actual.shape != reference.shape or not np.allclose(
-                        actual, reference, rtol=1e-4, atol=1e-4):
-                    sys.exit(f"batch {n}, output {'adfg'[i]}: shape {actual.shape} vs "
-                             f"{reference.shape}, max abs error "
-                             f"{np.max(np.abs(actual - reference)) if actual.shape == reference.shape else '-'}")
+        run_and_compare(exe, files, references, 2, f"batch {n}", "adfg")
     print("2 batches match numpy")
 
 

@@ -12,11 +12,11 @@ numpy's outputs for them (float64, computed here, independently of Sift).
 `check` runs EXE on batches of 1 and 3 with 1, 2 and 3 threads and compares
 both outputs with numpy's."""
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
+
+from run_and_compare import run_and_compare
 
 
 def conv(x, w, b, pads, strides, dilations):
@@ -78,21 +78,11 @@ def write(out):
 def check(root, exe):
     runs = 0
     for n in (1, 3):
-        x, y = np.load(os.path.join(root, f"x{n}.npy")), np.load(os.path.join(root, f"y{n}.npy"))
-        references = expected(x, y)
+        files = [os.path.join(root, f"x{n}.npy"), os.path.join(root, f"y{n}.npy")]
+        references = expected(*[np.load(f) for f in files])
         for threads in (1, 2, 3):
-            with tempfile.TemporaryDirectory() as out:
-                subprocess.run([exe, "--threads", str(threads), "--output-dir", out,
-                                "--output-format", "npy", os.path.join(root, f"x{n}.npy"),
-                                os.path.join(root, f"y{n}.npy")], check=True,
-                               stdout=subprocess.DEVNULL)
-                for i, reference in enumerate(references):
-                    actual = np.load(os.path.join(out, f"output_{i}.npy"))
-                    if actual.shape != reference.shape or not np.allclose(
-                            actual, reference, rtol=1e-4, atol=1e-4):
-                        sys.exit(f"batch {n}, {threads} threads, output {i}: shape "
-                                 f"{actual.shape} vs {reference.shape}, max abs error "
-                                 f"{np.max(np.abs(actual - reference)) if actual.shape == reference.shape else '-'}")
+            run_and_compare(exe, files, references, threads,
+                            f"batch {n}, {threads} threads")
             runs += 1
     print(f"{runs} runs match numpy")
 

@@ -19,11 +19,11 @@ computed here, independently of Sift).
 `check` runs EXE on batches of 1 and 3 with 1, 2 and 3 threads and compares
 every output with numpy's."""
 import os
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
+
+from run_and_compare import run_and_compare
 
 
 def conv(x, w, b, pads, strides, dilations, group):
@@ -113,17 +113,9 @@ def check(root, exe):
         files = [os.path.join(root, f"{k}{n}.npy") for k in SHAPES]
         references = expected({k: np.load(f) for k, f in zip(SHAPES, files)})
         for threads in (1, 2, 3):
-            with tempfile.TemporaryDirectory() as out:
-                subprocess.run([exe, "--threads", str(threads), "--output-dir", out,
-                                "--output-format", "npy", *files], check=True,
-                               stdout=subprocess.DEVNULL)
-                for i, reference in enumerate(references):
-                    actual = np.load(os.path.join(out, f"output_{i}.npy"))
-                    if actual.shape != reference.shape or not np.allclose(
-                            actual, reference, rtol=1e-4, atol=1e-4):
-                        sys.exit(f"batch {n}, {threads} threads, output {CONVS[i][0]}: shape "
-                                 f"{actual.shape} vs {reference.shape}, max abs error "
-                                 f"{np.max(np.abs(actual - reference)) if actual.shape == reference.shape else '-'}")
+            run_and_compare(exe, files, references, threads,
+                            f"batch {n}, {threads} threads",
+                            [conv[0] for conv in CONVS])
             runs += 1
     print(f"{runs} runs match numpy")
 
