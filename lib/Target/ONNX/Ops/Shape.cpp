@@ -3584,6 +3584,41 @@ void readIndexTuple(OpBuilder &b, Location loc, Value indices, bool isUnsigned,
   }
 }
 
+/// A scatter's `reduction` attribute, checked.
+FailureOr<std::string> scatterReduction(NodeContext &ctx) {
+  std::string reduction = ctx.getString("reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      reduction != "max" && reduction != "min")
+    return ctx.emitError() << "unknown reduction '" << reduction << "'";
+  return reduction;
+}
+
+/// The element a scatter writes: `update`, or `current` combined with it by
+/// `reduction`.
+Value combineScatter(OpBuilder &b, Location loc, StringRef reduction,
+                     Value current, Value update, bool isUnsigned) {
+  if (reduction == "add")
+    return createAdd(b, loc, current, update);
+  if (reduction == "mul")
+    return createMul(b, loc, current, update);
+  if (reduction == "max")
+    return createMax(b, loc, current, update, isUnsigned);
+  if (reduction == "min")
+    return createMin(b, loc, current, update, isUnsigned);
+  return update;
+}
+
+/// The position of row-major linear index `linear` in a shape of `sizes`.
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                               ArrayRef<Value> sizes) {
+  SmallVector<Value> position(sizes.size());
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    position[d] = arith::RemUIOp::create(b, loc, linear, sizes[d]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes[d]);
+  }
+  return position;
+}
+
 /// GatherND: out[o, rest] = data[batch, indices[o], rest], where the first
 /// batch_dims dims of data, indices and the output are shared.
 LogicalResult convertGatherND(NodeContext &ctx) {
@@ -3632,10 +3667,9 @@ LogicalResult convertScatterND(NodeContext &ctx) {
   FailureOr<int64_t> k = indexTupleSize(ctx, 1, r);
   if (failed(k))
     return failure();
-  std::string reduction = ctx.getString("reduction", "none");
-  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
-      reduction != "max" && reduction != "min")
-    return ctx.emitError() << "unknown reduction '" << reduction << "'";
+  FailureOr<std::string> reduction = scatterReduction(ctx);
+  if (failed(reduction))
+    return failure();
   // updates: indices.shape[:-1] + data.shape[k:].
   SmallVector<int64_t> expected(indicesType.getShape().drop_back());
   llvm::append_range(expected, dataType.getShape().drop_front(*k));
@@ -3667,13 +3701,8 @@ LogicalResult convertScatterND(NodeContext &ctx) {
   SmallVector<Value> results = buildLoop(
       ctx, count, {data}, [&](Value iv, ValueRange carried) {
         Location loc = ctx.loc;
-        // The tuple's position in indices' leading dims, last dim fastest.
-        SmallVector<Value> lead(q - 1);
-        Value rest = iv;
-        for (int64_t d = q - 2; d >= 0; --d) {
-          lead[d] = arith::RemUIOp::create(b, loc, rest, leadSizes[d]);
-          rest = arith::DivUIOp::create(b, loc, rest, leadSizes[d]);
-        }
+        // The tuple's position in indices' leading dims.
+        SmallVector<Value> lead = delinearize(b, loc, iv, leadSizes);
         SmallVector<Value> at(r);
         readIndexTuple(b, loc, indices, indicesUnsigned, lead, *k, data, 0,
                        at);
@@ -3692,7 +3721,7 @@ LogicalResult convertScatterND(NodeContext &ctx) {
         Value slice = tensor::ExtractSliceOp::create(
             b, loc, sliceType, updates, updateOffsets, updateSizes,
             updateStrides);
-        if (reduction != "none") {
+        if (*reduction != "none") {
           Value current = tensor::ExtractSliceOp::create(
               b, loc, sliceType, carried[0], offsets, sizes, strides);
           AffineMap identity = b.getMultiDimIdentityMap(sliceType.getRank());
@@ -3700,13 +3729,8 @@ LogicalResult convertScatterND(NodeContext &ctx) {
               ctx, emptyTensor(ctx, restSizes, sliceType.getElementType()),
               {current, slice}, {identity, identity},
               [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-                if (reduction == "add")
-                  return createAdd(nb, nloc, args[0], args[1]);
-                if (reduction == "mul")
-                  return createMul(nb, nloc, args[0], args[1]);
-                if (reduction == "max")
-                  return createMax(nb, nloc, args[0], args[1], isUnsigned);
-                return createMin(nb, nloc, args[0], args[1], isUnsigned);
+                return combineScatter(nb, nloc, *reduction, args[0], args[1],
+                                      isUnsigned);
               });
         }
         return SmallVector<Value>{tensor::InsertSliceOp::create(
@@ -3737,10 +3761,9 @@ LogicalResult convertScatterElements(NodeContext &ctx) {
   FailureOr<int64_t> axis = normalizeAxis(ctx, ctx.getInt("axis", 0), rank);
   if (failed(axis))
     return failure();
-  std::string reduction = ctx.getString("reduction", "none");
-  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
-      reduction != "max" && reduction != "min")
-    return ctx.emitError() << "unknown reduction '" << reduction << "'";
+  FailureOr<std::string> reduction = scatterReduction(ctx);
+  if (failed(reduction))
+    return failure();
   OpBuilder &b = ctx.builder;
   SmallVector<Value> sizes;
   Value count = indexConstant(ctx, 1);
@@ -3753,23 +3776,15 @@ LogicalResult convertScatterElements(NodeContext &ctx) {
   SmallVector<Value> results = buildLoop(
       ctx, count, {data}, [&](Value iv, ValueRange carried) {
         Location loc = ctx.loc;
-        SmallVector<Value> at(rank);
-        Value rest = iv;
-        for (int64_t d = rank - 1; d >= 0; --d) {
-          at[d] = arith::RemUIOp::create(b, loc, rest, sizes[d]);
-          rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
-        }
+        SmallVector<Value> at = delinearize(b, loc, iv, sizes);
         Value update = tensor::ExtractOp::create(b, loc, updates, at);
         Value raw = tensor::ExtractOp::create(b, loc, indices, at);
         at[*axis] = normalizeIndex(
             b, loc, indexFromScalar(b, loc, raw, indicesUnsigned), axisSize);
-        if (reduction != "none") {
+        if (*reduction != "none") {
           Value current = tensor::ExtractOp::create(b, loc, carried[0], at);
-          update = reduction == "add"   ? createAdd(b, loc, current, update)
-                   : reduction == "mul" ? createMul(b, loc, current, update)
-                   : reduction == "max"
-                       ? createMax(b, loc, current, update, isUnsigned)
-                       : createMin(b, loc, current, update, isUnsigned);
+          update = combineScatter(b, loc, *reduction, current, update,
+                                  isUnsigned);
         }
         return SmallVector<Value>{
             tensor::InsertOp::create(b, loc, update, carried[0], at)};
