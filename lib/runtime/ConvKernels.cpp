@@ -212,22 +212,17 @@ static Memref<4> withOneRow(const Memref<3> &m) {
            m.strides[2]}};
 }
 
-/// Group g of a 5-D NGCHW memref as a 4-D NCHW one.
-static Memref<4> groupOf(const Memref<5> &m, int64_t g) {
-  return {m.allocated,
-          m.aligned,
-          m.offset + g * m.strides[1],
-          {m.sizes[0], m.sizes[2], m.sizes[3], m.sizes[4]},
-          {m.strides[0], m.strides[2], m.strides[3], m.strides[4]}};
-}
-
-/// Group g of a 5-D GFCHW filter as a 4-D FCHW one.
-static Memref<4> filterGroupOf(const Memref<5> &m, int64_t g) {
-  return {m.allocated,
-          m.aligned,
-          m.offset + g * m.strides[0],
-          {m.sizes[1], m.sizes[2], m.sizes[3], m.sizes[4]},
-          {m.strides[1], m.strides[2], m.strides[3], m.strides[4]}};
+/// The 4-D memref of index `index` along dimension `dim` of a 5-D one:
+/// group g of an NGCHW tensor (dim 1) or of a GFCHW filter (dim 0).
+static Memref<4> sliceAlong(const Memref<5> &m, int dim, int64_t index) {
+  Memref<4> slice{m.allocated, m.aligned, m.offset + index * m.strides[dim],
+                  {}, {}};
+  for (int d = 0, kept = 0; d < 5; ++d)
+    if (d != dim) {
+      slice.sizes[kept] = m.sizes[d];
+      slice.strides[kept++] = m.strides[d];
+    }
+  return slice;
 }
 
 namespace {
@@ -404,8 +399,9 @@ extern "C" void _mlir_ciface_sift_conv2d_grouped_f32(
       return;
     }
     for (int64_t g = 0; g < out->sizes[1]; ++g) {
-      Memref<4> input4 = groupOf(*input, g), filter4 = filterGroupOf(*filter, g),
-                init4 = groupOf(*init, g), out4 = groupOf(*out, g);
+      Memref<4> input4 = sliceAlong(*input, 1, g),
+                filter4 = sliceAlong(*filter, 0, g),
+                init4 = sliceAlong(*init, 1, g), out4 = sliceAlong(*out, 1, g);
       conv2d(&input4, &filter4, &init4, &out4, strideH, strideW, dilationH,
              dilationW, constantFilter);
     }
