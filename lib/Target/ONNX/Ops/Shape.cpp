@@ -3460,11 +3460,6 @@ Value columnMinusRow(OpBuilder &b, Location loc, int64_t rank) {
   return arith::SubIOp::create(b, loc, asI64(rank - 1), asI64(rank - 2));
 }
 
-/// Zero of `type` (float or integer, i1 included).
-Value zeroOf(OpBuilder &b, Location loc, Type type) {
-  return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
-}
-
 /// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each
 /// matrix in the last two dims, the rest zero. k may be a run-time input.
 LogicalResult convertTrilu(NodeContext &ctx) {
@@ -3501,7 +3496,7 @@ LogicalResult convertTrilu(NodeContext &ctx) {
             upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
             offset, k);
         return arith::SelectOp::create(nb, loc, kept, args[0],
-                                       zeroOf(nb, loc, args[0].getType()));
+                                       scalarConstant(nb, loc, args[0].getType(), 0));
       });
   ctx.setOutput(0, result, ctx.isUnsigned(0));
   return success();
@@ -3534,13 +3529,9 @@ LogicalResult convertEyeLike(NodeContext &ctx) {
         Value onDiagonal = arith::CmpIOp::create(
             nb, loc, arith::CmpIPredicate::eq, columnMinusRow(nb, loc, 2),
             arith::ConstantOp::create(nb, loc, nb.getI64IntegerAttr(k)));
-        Value one = elementType.isInteger(1)
-                        ? arith::ConstantOp::create(nb, loc,
-                                                    nb.getBoolAttr(true))
-                              .getResult()
-                        : scalarConstant(nb, loc, elementType, 1);
-        return arith::SelectOp::create(nb, loc, onDiagonal, one,
-                                       zeroOf(nb, loc, elementType));
+        return arith::SelectOp::create(
+            nb, loc, onDiagonal, scalarConstant(nb, loc, elementType, 1),
+            scalarConstant(nb, loc, elementType, 0));
       });
   ctx.setOutput(0, result, isUnsigned);
   return success();
