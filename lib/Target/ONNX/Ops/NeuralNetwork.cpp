@@ -10,10 +10,10 @@
 #include "../Builders.h"
 #include "sift/Utils/ConstantWeights.h"
 
-#include "llvm/ADT/SmallBitVector.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/InterleavedRange.h"
 
 #include <cmath>
