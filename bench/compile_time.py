@@ -84,7 +84,10 @@ def main():
             model = os.path.join(scratch, f"chain{count}.onnx")
             chain_model(count, model)
             models.append((f"chain {count}", model))
-        models += [(os.path.basename(m), m) for m in args.models]
+        # bench/dense.py writes models/NAME/model.onnx: name them by folder.
+        models += [(os.path.basename(os.path.dirname(m))
+                    if os.path.basename(m) == "model.onnx"
+                    else os.path.basename(m), m) for m in args.models]
         for label, model in models:
             wall, cpu, peak, report = compile_once(
                 compiler, model, os.path.join(scratch, "model"), args.extra)
