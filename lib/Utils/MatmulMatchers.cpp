@@ -25,15 +25,20 @@ std::optional<sift::RhsLayout> sift::getRhsLayout(linalg::MatmulOp op) {
   return std::nullopt;
 }
 
-bool sift::isPlainProduct(linalg::MatmulOp op) {
+bool sift::startsFromZero(linalg::MatmulOp op) {
   if (op.getInputs().size() != 2 || op.getOutputs().size() != 1)
     return false;
-  Type elementType = getElementTypeOrSelf(op.getOutputs()[0].getType());
-  for (Value input : op.getInputs())
-    if (getElementTypeOrSelf(input.getType()) != elementType)
-      return false;
   auto fill = op.getOutputs()[0].getDefiningOp<linalg::FillOp>();
   return fill && matchPattern(fill.value(), m_PosZeroFloat());
+}
+
+bool sift::isPlainProduct(linalg::MatmulOp op) {
+  if (!startsFromZero(op))
+    return false;
+  Type elementType = getElementTypeOrSelf(op.getOutputs()[0].getType());
+  return llvm::all_of(op.getInputs(), [&](Value input) {
+    return getElementTypeOrSelf(input.getType()) == elementType;
+  });
 }
 
 

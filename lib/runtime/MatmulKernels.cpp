@@ -14,6 +14,10 @@
 // register-tiled when they fit there. With all rows active this is the
 // dense kernel, so a gate costs only its scan.
 //
+// Weights come in f32, bf16 or f16 (`--weight-type`): every kernel is a
+// template over the weight type, widening 16-bit weights to f32 as it loads
+// them and accumulating in f32, so a 16-bit model reads half the bytes.
+//
 //===----------------------------------------------------------------------===//
 
 #include "MatmulKernels.h"
@@ -41,16 +45,18 @@ using namespace sift::runtime;
 
 namespace {
 /// A row-major matrix with unit column stride.
-struct Matrix {
-  const float *data;
+template <typename Element = float> struct Matrix {
+  const Element *data;
   int64_t rows, cols, rowStride;
-  const float *row(int64_t i) const { return data + i * rowStride; }
+  const Element *row(int64_t i) const { return data + i * rowStride; }
 };
 
 /// A view of `memref` with unit column stride, packing it into `storage`
 /// when its layout has none.
-Matrix viewOf(const Memref<2> &memref, std::vector<float> &storage) {
-  const float *base = memref.aligned + memref.offset;
+template <typename Element>
+Matrix<Element> viewOf(const Memref<2, Element> &memref,
+                       std::vector<Element> &storage) {
+  const Element *base = memref.aligned + memref.offset;
   int64_t rows = memref.sizes[0], cols = memref.sizes[1];
   if (memref.strides[1] == 1 || cols <= 1)
     return {base, rows, cols, memref.strides[0]};
@@ -71,6 +77,62 @@ inline Vec8 load8(const float *p) {
   return v;
 }
 
+typedef uint16_t Bits16x8 __attribute__((vector_size(16)));
+typedef uint32_t Bits32x8 __attribute__((vector_size(32)));
+
+inline Bits32x8 loadBits8(const void *p) {
+  Bits16x8 bits;
+  std::memcpy(&bits, p, sizeof(bits));
+  return __builtin_convertvector(bits, Bits32x8);
+}
+
+inline Vec8 asFloats(Bits32x8 bits) {
+  Vec8 v;
+  std::memcpy(&v, &bits, sizeof(v));
+  return v;
+}
+
+/// bf16 is the upper half of an f32.
+inline Vec8 load8(const BFloat16 *p) { return asFloats(loadBits8(p) << 16); }
+
+/// f16's exponent and mantissa moved into an f32's place, then scaled by
+/// 2^112 (the difference of the exponent biases), which also normalises
+/// subnormals; infinities and NaN keep an all-ones exponent. Exact, and
+/// with no instruction a baseline x86-64 lacks.
+inline Vec8 load8(const Float16 *p) {
+  Bits32x8 bits = loadBits8(p);
+  Bits32x8 magnitude = (bits & 0x7fff) << 13;
+  Vec8 scaled = asFloats(magnitude) * 0x1p112f;
+  Bits32x8 finite;
+  std::memcpy(&finite, &scaled, sizeof(finite));
+  Bits32x8 widened = (bits & 0x7c00) == 0x7c00 ? (magnitude | 0x7f800000)
+                                                : finite;
+  return asFloats(widened | (bits & 0x8000) << 16);
+}
+
+/// One weight as f32 (for the ends of rows that fill no vector).
+inline float widen(float w) { return w; }
+inline float widen(BFloat16 w) {
+  uint32_t bits = static_cast<uint32_t>(w.bits) << 16;
+  float value;
+  std::memcpy(&value, &bits, sizeof(value));
+  return value;
+}
+inline float widen(Float16 w) {
+  uint32_t magnitude = static_cast<uint32_t>(w.bits & 0x7fff) << 13;
+  float scaled;
+  std::memcpy(&scaled, &magnitude, sizeof(scaled));
+  scaled *= 0x1p112f;
+  uint32_t bits;
+  std::memcpy(&bits, &scaled, sizeof(bits));
+  if ((w.bits & 0x7c00) == 0x7c00)
+    bits = magnitude | 0x7f800000;
+  bits |= static_cast<uint32_t>(w.bits & 0x8000) << 16;
+  float value;
+  std::memcpy(&value, &bits, sizeof(value));
+  return value;
+}
+
 inline void store8(float *p, Vec8 v) { std::memcpy(p, &v, sizeof(v)); }
 
 inline float sum8(Vec8 v) {
@@ -82,32 +144,48 @@ inline float sum8(Vec8 v) {
 
 /// y[m, 0:n) += sum over r of coef[m][r] * rows[r][0, n), for TOKENS rows
 /// of y (coef is [TOKENS][count], row-major). Four weight rows are
-/// streamed at once so that each pass over y does four rows' work.
-template <int TOKENS>
+/// streamed at once so that each pass over y does four rows' work, and each
+/// weight vector loaded (and widened) serves every token.
+template <int TOKENS, typename Weight>
 SIFT_MULTIVERSION void accumulateRows(float *y, int64_t yStride,
                                       const float *coef, int64_t coefStride,
-                                      const float *const *rows, int64_t count,
-                                      int64_t n) {
+                                      const Weight *const *rows,
+                                      int64_t count, int64_t n) {
   int64_t r = 0;
   for (; r + 4 <= count; r += 4) {
-    const float *__restrict w0 = rows[r], *__restrict w1 = rows[r + 1],
-                             *__restrict w2 = rows[r + 2],
-                             *__restrict w3 = rows[r + 3];
-    for (int t = 0; t < TOKENS; ++t) {
-      const float *c = coef + t * coefStride + r;
-      float c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-      float *__restrict out = y + t * yStride;
-      for (int64_t j = 0; j < n; ++j)
-        out[j] += c0 * w0[j] + c1 * w1[j] + c2 * w2[j] + c3 * w3[j];
+    const Weight *__restrict w0 = rows[r], *__restrict w1 = rows[r + 1],
+                              *__restrict w2 = rows[r + 2],
+                              *__restrict w3 = rows[r + 3];
+    float c[TOKENS][4];
+    for (int t = 0; t < TOKENS; ++t)
+      for (int i = 0; i < 4; ++i)
+        c[t][i] = coef[t * coefStride + r + i];
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+      Vec8 v0 = load8(w0 + j), v1 = load8(w1 + j), v2 = load8(w2 + j),
+           v3 = load8(w3 + j);
+      for (int t = 0; t < TOKENS; ++t) {
+        float *out = y + t * yStride + j;
+        store8(out, load8(out) + (c[t][0] * v0 + c[t][1] * v1 +
+                                  c[t][2] * v2 + c[t][3] * v3));
+      }
     }
+    for (; j < n; ++j)
+      for (int t = 0; t < TOKENS; ++t)
+        y[t * yStride + j] += c[t][0] * widen(w0[j]) +
+                              c[t][1] * widen(w1[j]) +
+                              c[t][2] * widen(w2[j]) + c[t][3] * widen(w3[j]);
   }
   for (; r < count; ++r) {
-    const float *__restrict w = rows[r];
+    const Weight *__restrict w = rows[r];
     for (int t = 0; t < TOKENS; ++t) {
       float c = coef[t * coefStride + r];
       float *__restrict out = y + t * yStride;
-      for (int64_t j = 0; j < n; ++j)
-        out[j] += c * w[j];
+      int64_t j = 0;
+      for (; j + 8 <= n; j += 8)
+        store8(out + j, load8(out + j) + c * load8(w + j));
+      for (; j < n; ++j)
+        out[j] += c * widen(w[j]);
     }
   }
 }
@@ -118,11 +196,11 @@ SIFT_MULTIVERSION void accumulateRows(float *y, int64_t yStride,
 /// coef[t * tokenStride + r * rowStride]. For weights that stay in cache
 /// (many tokens over a small matrix, as convolutions are), where streaming
 /// whole rows would be bound by the loads and stores of y.
-template <int TOKENS>
+template <int TOKENS, typename Weight>
 SIFT_MULTIVERSION void
 accumulateColumnTiles(float *y, int64_t yStride, const float *coef,
                       int64_t tokenStride, int64_t rowStride,
-                      const float *const *rows, int64_t count, int64_t n) {
+                      const Weight *const *rows, int64_t count, int64_t n) {
   int64_t j = 0;
   for (; j + 16 <= n; j += 16) {
     Vec8 sums[TOKENS][2];
@@ -147,7 +225,7 @@ accumulateColumnTiles(float *y, int64_t yStride, const float *coef,
     for (int t = 0; t < TOKENS; ++t) {
       float sum = y[t * yStride + j];
       for (int64_t r = 0; r < count; ++r)
-        sum += coef[t * tokenStride + r * rowStride] * rows[r][j];
+        sum += coef[t * tokenStride + r * rowStride] * widen(rows[r][j]);
       y[t * yStride + j] = sum;
     }
 }
@@ -173,6 +251,19 @@ template <typename Group> void forTokenGroups(int64_t tokens, Group group) {
     }
   }
 }
+
+/// What accumulateCachedRows computes, for weights of any type.
+template <typename Weight>
+void accumulateCachedTokens(float *y, int64_t yStride, int64_t tokens,
+                            const float *coef, int64_t tokenStride,
+                            int64_t rowStride, const Weight *const *rows,
+                            int64_t count, int64_t n) {
+  forTokenGroups(tokens, [&](auto size, int64_t t) {
+    accumulateColumnTiles<decltype(size)::value>(
+        y + t * yStride, yStride, coef + t * tokenStride, tokenStride,
+        rowStride, rows, count, n);
+  });
+}
 } // namespace
 
 void sift::runtime::accumulateCachedRows(float *y, int64_t yStride,
@@ -181,23 +272,21 @@ void sift::runtime::accumulateCachedRows(float *y, int64_t yStride,
                                          int64_t rowStride,
                                          const float *const *rows,
                                          int64_t count, int64_t n) {
-  forTokenGroups(tokens, [&](auto size, int64_t t) {
-    accumulateColumnTiles<decltype(size)::value>(
-        y + t * yStride, yStride, coef + t * tokenStride, tokenStride,
-        rowStride, rows, count, n);
-  });
+  accumulateCachedTokens(y, yStride, tokens, coef, tokenStride, rowStride,
+                         rows, count, n);
 }
 
 namespace {
 /// accumulateRows for any number of tokens, four at a time; or, when the
-/// weights stay in cache, accumulateCachedRows.
+/// weights stay in cache, accumulateCachedTokens.
+template <typename Weight>
 void accumulateTokens(float *y, int64_t yStride, int64_t tokens,
                       const float *coef, int64_t coefStride,
-                      const float *const *rows, int64_t count, int64_t n,
+                      const Weight *const *rows, int64_t count, int64_t n,
                       bool cachedWeights) {
   if (cachedWeights) {
-    accumulateCachedRows(y, yStride, tokens, coef, coefStride, 1, rows, count,
-                         n);
+    accumulateCachedTokens(y, yStride, tokens, coef, coefStride, 1, rows,
+                           count, n);
     return;
   }
   forTokenGroups(tokens, [&](auto size, int64_t t) {
@@ -209,8 +298,9 @@ void accumulateTokens(float *y, int64_t yStride, int64_t tokens,
 
 /// y[m, :] = sum over active k of x[m, k] * W[k, :] (+ bias), where `coef`
 /// holds x's columns gathered in active order ([M][active]).
+template <typename Weight>
 void inputMajorProduct(const std::vector<float> &coef,
-                       const std::vector<const float *> &rows, int64_t tokens,
+                       const std::vector<const Weight *> &rows, int64_t tokens,
                        int64_t n, const float *bias, float *y,
                        int64_t yStride) {
   int64_t active = static_cast<int64_t>(rows.size());
@@ -227,7 +317,7 @@ void inputMajorProduct(const std::vector<float> &coef,
     // Every task reads all active rows: when they fit in a core's cache,
     // they come from there, and registers decide the speed.
     bool cachedWeights =
-        active * n * static_cast<int64_t>(sizeof(float)) <= kCachedWeightBytes;
+        active * n * static_cast<int64_t>(sizeof(Weight)) <= kCachedWeightBytes;
     int64_t tasks = (tokens + kTokensPerTask - 1) / kTokensPerTask;
     parallelFor(tasks, [&](int64_t task) {
       int64_t first = task * kTokensPerTask;
@@ -295,10 +385,11 @@ void inputMajorProduct(const std::vector<float> &coef,
 
 /// out[r] = x[0, k) · rows[r][0, k) for four rows at once: four streams of
 /// weights in flight, and each load of x serves all four.
+template <typename Weight>
 SIFT_MULTIVERSION void dot4(const float *__restrict x,
-                            const float *const *rows, int64_t k,
+                            const Weight *const *rows, int64_t k,
                             float *out) {
-  const float *w0 = rows[0], *w1 = rows[1], *w2 = rows[2], *w3 = rows[3];
+  const Weight *w0 = rows[0], *w1 = rows[1], *w2 = rows[2], *w3 = rows[3];
   Vec8 a0 = {}, a1 = {}, a2 = {}, a3 = {};
   int64_t i = 0;
   for (; i + 8 <= k; i += 8) {
@@ -310,10 +401,10 @@ SIFT_MULTIVERSION void dot4(const float *__restrict x,
   }
   float s0 = sum8(a0), s1 = sum8(a1), s2 = sum8(a2), s3 = sum8(a3);
   for (; i < k; ++i) {
-    s0 += x[i] * w0[i];
-    s1 += x[i] * w1[i];
-    s2 += x[i] * w2[i];
-    s3 += x[i] * w3[i];
+    s0 += x[i] * widen(w0[i]);
+    s1 += x[i] * widen(w1[i]);
+    s2 += x[i] * widen(w2[i]);
+    s3 += x[i] * widen(w3[i]);
   }
   out[0] = s0;
   out[1] = s1;
@@ -323,7 +414,8 @@ SIFT_MULTIVERSION void dot4(const float *__restrict x,
 
 /// y = x · Wᵀ for output-major W [N, K]: dot products of four outputs at a
 /// time, outputs split between the threads in contiguous blocks of W.
-void outputMajorProduct(const Matrix &x, const Matrix &w, float *y,
+template <typename Weight>
+void outputMajorProduct(const Matrix<> &x, const Matrix<Weight> &w, float *y,
                         int64_t yStride) {
   constexpr int64_t kOutputsPerTask = 64;
   int64_t n = w.rows;
@@ -332,7 +424,7 @@ void outputMajorProduct(const Matrix &x, const Matrix &w, float *y,
     int64_t begin = task * kOutputsPerTask;
     int64_t end = std::min(n, begin + kOutputsPerTask);
     for (int64_t j = begin; j < end; j += 4) {
-      const float *rows[4];
+      const Weight *rows[4];
       for (int r = 0; r < 4; ++r)
         rows[r] = w.row(std::min(j + r, end - 1));
       for (int64_t m = 0; m < x.rows; ++m) {
@@ -388,7 +480,7 @@ const float *effectiveThresholds(const Memref<1> &compiled, int64_t gate,
   return compiled.aligned + compiled.offset;
 }
 
-void recordMagnitudes(int64_t gate, const Matrix &x) {
+void recordMagnitudes(int64_t gate, const Matrix<> &x) {
   GateObserver &observer = gateObserver();
   if (observer.magnitudes.size() <= static_cast<size_t>(gate))
     observer.magnitudes.resize(gate + 1);
@@ -413,11 +505,13 @@ void count(int64_t gate, int64_t tokens, int64_t activations, int64_t zeroed,
 } // namespace
 
 /// out[M, N] = A[M, K] · B, with B [K, N], or [N, K] when `transposedB`.
-static void matmul(Memref<2> *a, Memref<2> *b, Memref<2> *out,
+template <typename Weight>
+static void matmul(Memref<2> *a, Memref<2, Weight> *b, Memref<2> *out,
                    int64_t transposedB) {
-  std::vector<float> aStorage, bStorage;
-  Matrix x = viewOf(*a, aStorage);
-  Matrix w = viewOf(*b, bStorage);
+  std::vector<float> aStorage;
+  std::vector<Weight> bStorage;
+  Matrix<> x = viewOf(*a, aStorage);
+  Matrix<Weight> w = viewOf(*b, bStorage);
   float *y = out->aligned + out->offset;
   int64_t n = out->sizes[1];
   if (x.rows == 0 || n == 0)
@@ -428,9 +522,9 @@ static void matmul(Memref<2> *a, Memref<2> *b, Memref<2> *out,
   }
   // Reused from call to call, as the gated kernel's: a model calls this
   // once per layer and token.
-  thread_local std::vector<const float *> rowStorage;
+  thread_local std::vector<const Weight *> rowStorage;
   thread_local std::vector<float> coefStorage;
-  std::vector<const float *> &rows = rowStorage;
+  std::vector<const Weight *> &rows = rowStorage;
   std::vector<float> &coef = coefStorage;
   rows.resize(w.rows);
   for (int64_t k = 0; k < w.rows; ++k)
@@ -443,12 +537,14 @@ static void matmul(Memref<2> *a, Memref<2> *b, Memref<2> *out,
 
 /// out[M, N] = gate(X[M, K], thresholds) · W[K, N] + bias, where an empty
 /// `bias` means none and `thresholds` holds one value or one per channel.
-static void gatedMatmul(Memref<2> *input, Memref<2> *weight,
+template <typename Weight>
+static void gatedMatmul(Memref<2> *input, Memref<2, Weight> *weight,
                         Memref<1> *bias, Memref<1> *thresholds,
                         Memref<2> *out, int64_t gate) {
-  std::vector<float> xStorage, wStorage;
-  Matrix x = viewOf(*input, xStorage);
-  Matrix w = viewOf(*weight, wStorage);
+  std::vector<float> xStorage;
+  std::vector<Weight> wStorage;
+  Matrix<> x = viewOf(*input, xStorage);
+  Matrix<Weight> w = viewOf(*weight, wStorage);
   int64_t tokens = x.rows, k = x.cols, n = w.cols;
   float *y = out->aligned + out->offset;
   if (tokens == 0 || n == 0)
@@ -463,10 +559,10 @@ static void gatedMatmul(Memref<2> *input, Memref<2> *weight,
   // A row of W is read when its activation survives the gate in any token.
   thread_local std::vector<float> gatedStorage, coefStorage, thresholdStorage;
   thread_local std::vector<uint8_t> usedStorage;
-  thread_local std::vector<const float *> rowStorage;
+  thread_local std::vector<const Weight *> rowStorage;
   std::vector<float> &gated = gatedStorage, &coef = coefStorage;
   std::vector<uint8_t> &used = usedStorage;
-  std::vector<const float *> &rows = rowStorage;
+  std::vector<const Weight *> &rows = rowStorage;
   if (thresholdCount == 1) {
     thresholdStorage.assign(k, threshold[0]);
     threshold = thresholdStorage.data();
@@ -493,15 +589,22 @@ static void gatedMatmul(Memref<2> *input, Memref<2> *weight,
   inputMajorProduct(coef, rows, tokens, n, biasData, y, out->strides[0]);
 }
 
-extern "C" void _mlir_ciface_sift_matmul_f32(Memref<2> *a, Memref<2> *b,
-                                             Memref<2> *out,
-                                             int64_t transposedB) {
-  runKernel("matmul", [&] { matmul(a, b, out, transposedB); });
-}
+// One entry point per weight type; the name says it (f32 activations and
+// results throughout).
+#define SIFT_MATMUL_KERNELS(NAME, WEIGHT)                                      \
+  extern "C" void _mlir_ciface_sift_matmul_##NAME(                             \
+      Memref<2> *a, Memref<2, WEIGHT> *b, Memref<2> *out,                      \
+      int64_t transposedB) {                                                   \
+    runKernel("matmul", [&] { matmul(a, b, out, transposedB); });             \
+  }                                                                            \
+  extern "C" void _mlir_ciface_sift_gated_matmul_##NAME(                       \
+      Memref<2> *input, Memref<2, WEIGHT> *weight, Memref<1> *bias,            \
+      Memref<1> *thresholds, Memref<2> *out, int64_t gate) {                   \
+    runKernel("gated matmul", [&] {                                            \
+      gatedMatmul(input, weight, bias, thresholds, out, gate);                 \
+    });                                                                        \
+  }
 
-extern "C" void _mlir_ciface_sift_gated_matmul_f32(
-    Memref<2> *input, Memref<2> *weight, Memref<1> *bias,
-    Memref<1> *thresholds, Memref<2> *out, int64_t gate) {
-  runKernel("gated matmul",
-            [&] { gatedMatmul(input, weight, bias, thresholds, out, gate); });
-}
+SIFT_MATMUL_KERNELS(f32, float)
+SIFT_MATMUL_KERNELS(bf16, BFloat16)
+SIFT_MATMUL_KERNELS(f16, Float16)

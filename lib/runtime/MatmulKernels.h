@@ -8,9 +8,9 @@
 namespace sift::runtime {
 
 /// A memref descriptor as MLIR passes it to a C interface.
-template <int Rank> struct Memref {
-  float *allocated;
-  float *aligned;
+template <int Rank, typename Element = float> struct Memref {
+  Element *allocated;
+  Element *aligned;
   int64_t offset;
   int64_t sizes[Rank];
   int64_t strides[Rank];
@@ -19,6 +19,15 @@ template <int Rank> struct Memref {
 /// The most weight bytes a kernel expects to stay in one core's cache while
 /// activations stream past (half of this machine's 512 KiB L2).
 constexpr int64_t kCachedWeightBytes = 256 * 1024;
+
+/// 16-bit weight elements, stored as their bits: kernels widen them to f32
+/// (exactly) as they load them, and accumulate in f32.
+struct BFloat16 {
+  uint16_t bits;
+};
+struct Float16 {
+  uint16_t bits;
+};
 
 /// y[t, 0:n) += sum over r < count of coef(t, r) * rows[r][0:n) for
 /// `tokens` rows of y, yStride apart, where coef(t, r) is

@@ -55,6 +55,7 @@ namespace {
 enum class EmitKind { Executable, Library, Object, LLVMIR, MLIR };
 enum class TargetKind { CPU };
 enum class WeightsFile { Auto, Always, Never };
+enum class WeightType { F32, BF16, F16 };
 
 /// With --weights-file=auto, the total size of large constants from which
 /// they go to a weights file: well under the 2 GiB that an x86-64 link
@@ -122,6 +123,19 @@ cl::opt<WeightsFile> weightsFile(
                clEnumValN(WeightsFile::Never, "never",
                           "keep every constant inside (models over 2 GiB "
                           "then fail to link)")),
+    cl::cat(category));
+cl::opt<WeightType> weightType(
+    "weight-type",
+    cl::desc("The type the constant weights of f32 matmuls are stored in; "
+             "kernels widen them to f32 and accumulate in f32"),
+    cl::init(WeightType::F32),
+    cl::values(clEnumValN(WeightType::F32, "f32", "as the model has them "
+                                                  "(default)"),
+               clEnumValN(WeightType::BF16, "bf16",
+                          "rounded to bf16: half the bytes, f32's range"),
+               clEnumValN(WeightType::F16, "f16",
+                          "rounded to f16: half the bytes, more precision "
+                          "than bf16 but weights must stay within 65504")),
     cl::cat(category));
 cl::opt<unsigned> splitFunctions(
     "split-functions",
@@ -246,6 +260,20 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef contents) {
   return llvm::Error::success();
 }
 
+/// Stores the weights of `module`'s matmuls as --weight-type says.
+llvm::Error narrowWeights(ModuleOp module) {
+  if (weightType == WeightType::F32)
+    return llvm::Error::success();
+  PassManager pm(module.getContext());
+  sift::NarrowMatmulWeightsOptions narrow;
+  narrow.elementType = weightType == WeightType::BF16 ? "bf16" : "f16";
+  pm.addPass(sift::createNarrowMatmulWeights(narrow));
+  if (failed(pm.run(module)))
+    return llvm::createStringError("storing the weights of '" + inputPath +
+                                   "' in " + narrow.elementType + " failed");
+  return llvm::Error::success();
+}
+
 /// Lowers `module` and produces `kind` at `output`: LLVM IR, an object, an
 /// executable or a shared library.
 llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
@@ -253,6 +281,10 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
                           ArrayRef<sift::GateInfo> gates,
                           int64_t numParameters, unsigned level) {
   MLIRContext *context = module.getContext();
+  // Calibration builds go through here too: they measure the weights the
+  // user gets.
+  if (llvm::Error err = narrowWeights(module))
+    return err;
   auto entry = module.lookupSymbol<func::FuncOp>("main_graph");
   std::string glue, headerPath;
   sift::LibraryGlue library;
@@ -415,6 +447,9 @@ int main(int argc, char **argv) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   MLIRContext context(registry);
+  // Errors name the ONNX node in their location; a dump of the IR op under
+  // it tells a model's user nothing more.
+  context.printOpOnDiagnostic(false);
 
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> buffer =
@@ -470,6 +505,8 @@ int main(int argc, char **argv) {
   }
 
   if (emit == EmitKind::MLIR) {
+    if (llvm::Error err = narrowWeights(*module))
+      return report(llvm::toString(std::move(err)));
     std::unique_ptr<llvm::ToolOutputFile> file =
         openOutputFile(output, &error);
     if (!file)

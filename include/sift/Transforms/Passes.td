@@ -98,6 +98,38 @@ def SparsityReorderNeurons : Pass<"sparsity-reorder-neurons"> {
   let dependentDialects = ["::sift::sparsity::SparsityDialect"];
 }
 
+def NarrowMatmulWeights : Pass<"narrow-matmul-weights", "::mlir::ModuleOp"> {
+  let summary = "Store the constant weights of f32 matmuls in bf16 or f16";
+  let description = [{
+    Replaces the constant f32 weights of every `linalg.matmul` that starts
+    from zero and of every `sparsity.gated_matmul` on f32 activations with a
+    copy in `element-type` (`bf16` or `f16`), rounded to nearest even. The
+    matmul then widens each weight exactly to f32 and accumulates in f32:
+    activations and results keep their precision, and a kernel reads half the
+    weight bytes, which is what bounds a memory-bound product (a decode step).
+    Matmuls whose weights are not constants keep f32.
+
+    A weight beyond f16's range (65504) is an error naming the matmul: it
+    would become infinite. bf16 has f32's range.
+
+    Example (`element-type=bf16`):
+
+    ```mlir
+    %w = arith.constant dense<...> : tensor<2048x5632xf32>
+    %y = linalg.matmul ins(%x, %w : tensor<1x2048xf32>, tensor<2048x5632xf32>)
+           outs(%zero : tensor<1x5632xf32>) -> tensor<1x5632xf32>
+    // becomes
+    %w = arith.constant dense_resource<w_bf16> : tensor<2048x5632xbf16>
+    %y = linalg.matmul ins(%x, %w : tensor<1x2048xf32>, tensor<2048x5632xbf16>)
+           outs(%zero : tensor<1x5632xf32>) -> tensor<1x5632xf32>
+    ```
+  }];
+  let options = [
+    Option<"elementType", "element-type", "std::string", /*default=*/"\"bf16\"",
+           "The type weights are stored in: bf16 or f16">,
+  ];
+}
+
 def SplitLargeBlocks : Pass<"split-large-blocks"> {
   let summary = "Split long blocks into chains of blocks of bounded length";
   let description = [{

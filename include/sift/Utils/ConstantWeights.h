@@ -31,6 +31,17 @@ mlir::TypedAttr makeF32Weights(mlir::RankedTensorType type,
 /// null for other element types.
 mlir::TypedAttr transposeToInputMajor(mlir::ElementsAttr weights);
 
+/// A copy of f32 `weights` in `type` (bf16 or f16), rounded to nearest
+/// even, as a new resource blob named after the original; null for other
+/// element types. `overflowed` counts the finite weights beyond `type`'s
+/// range (f16's 65504), which become infinities.
+mlir::TypedAttr narrowWeights(mlir::ElementsAttr weights, mlir::FloatType type,
+                              int64_t &overflowed);
+
+/// Frees the data of `weights` if it is a resource blob (once no op uses
+/// them: a model's weights are most of the compiler's memory).
+void releaseWeights(mlir::ElementsAttr weights);
+
 /// The blob name of `weights` when it is a resource, else `fallback`.
 std::string getWeightsName(mlir::ElementsAttr weights,
                            llvm::StringRef fallback);

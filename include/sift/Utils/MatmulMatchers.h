@@ -20,8 +20,11 @@ enum class RhsLayout {
 /// The layout in which `op` reads B, or nullopt for any other maps.
 std::optional<RhsLayout> getRhsLayout(mlir::linalg::MatmulOp op);
 
-/// Whether `op` computes a plain product: it starts from a linalg.fill of
-/// +0.0 and has no casts between element types.
+/// Whether `op` has two inputs and accumulates into a linalg.fill of +0.0.
+bool startsFromZero(mlir::linalg::MatmulOp op);
+
+/// Whether `op` computes a plain product: it starts from zero and has no
+/// casts between element types.
 bool isPlainProduct(mlir::linalg::MatmulOp op);
 
 

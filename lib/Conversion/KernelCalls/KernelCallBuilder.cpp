@@ -33,6 +33,16 @@ void sift::declareKernel(ModuleOp module, StringRef name, TypeRange operands) {
                     builder.getUnitAttr());
 }
 
+std::optional<StringRef> sift::getWeightKernelSuffix(Type type) {
+  if (type.isF32())
+    return StringRef("f32");
+  if (type.isBF16())
+    return StringRef("bf16");
+  if (type.isF16())
+    return StringRef("f16");
+  return std::nullopt;
+}
+
 Value sift::castForKernel(OpBuilder &builder, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   MemRefType target = getKernelOperandType(builder.getContext(),

@@ -15,6 +15,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
+
 namespace sift {
 
 /// A memref type of `rank` dynamic dimensions with a fully dynamic strided
@@ -44,6 +46,10 @@ mlir::Value allocateResultLike(mlir::OpBuilder &builder, mlir::Location loc,
 /// Calls kernel `name` on `operands`, declaring it in the enclosing module.
 void callKernel(mlir::OpBuilder &builder, mlir::Location loc,
                 llvm::StringRef name, mlir::ValueRange operands);
+
+/// The suffix naming the matmul kernels for weights of `type` (f32, bf16,
+/// f16), if the runtime has them.
+std::optional<llvm::StringRef> getWeightKernelSuffix(mlir::Type type);
 
 /// `buffer` cast to the kernel operand type.
 mlir::Value castForKernel(mlir::OpBuilder &builder, mlir::Location loc,

@@ -1,8 +1,9 @@
 //===- MatmulToKernelCalls.cpp - Dense matmuls to the runtime's kernel ----===//
 //
 // linalg.matmul on f32 that starts from zero becomes a call of the runtime's
-// sift_matmul_f32, for B stored [K, N] or, with transposed maps, [N, K] (as
-// ONNX Gemm with transB=1 and PyTorch's Linear give it).
+// sift_matmul_<B's type>, for B stored [K, N] or, with transposed maps,
+// [N, K] (as ONNX Gemm with transB=1 and PyTorch's Linear give it). B may be
+// f32, or bf16 or f16 widened in the product (`--narrow-matmul-weights`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,13 +20,16 @@ namespace sift {
 using namespace mlir;
 using namespace sift;
 
-static constexpr llvm::StringLiteral kDenseKernel = "sift_matmul_f32";
-
 static LogicalResult lowerToCall(linalg::MatmulOp op) {
   auto resultType = dyn_cast<RankedTensorType>(op.getResultTypes().front());
   std::optional<RhsLayout> layout = getRhsLayout(op);
   if (!resultType || !resultType.getElementType().isF32() || !layout ||
-      !isPlainProduct(op))
+      !startsFromZero(op) ||
+      !getElementTypeOrSelf(op.getInputs()[0].getType()).isF32())
+    return failure();
+  std::optional<StringRef> suffix =
+      getWeightKernelSuffix(getElementTypeOrSelf(op.getInputs()[1].getType()));
+  if (!suffix)
     return failure();
 
   OpBuilder builder(op);
@@ -37,7 +41,7 @@ static LogicalResult lowerToCall(linalg::MatmulOp op) {
       bufferForKernel(builder, loc, op.getInputs()[1]),
       castForKernel(builder, loc, out),
       arith::ConstantIntOp::create(builder, loc, *layout == RhsLayout::OutputMajor ? 1 : 0, 64)};
-  callKernel(builder, loc, kDenseKernel, operands);
+  callKernel(builder, loc, ("sift_matmul_" + *suffix).str(), operands);
   op->replaceAllUsesWith(
       ValueRange{resultTensor(builder, loc, resultType, out)});
   op.erase();

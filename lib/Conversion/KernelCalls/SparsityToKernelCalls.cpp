@@ -1,8 +1,8 @@
 //===- SparsityToKernelCalls.cpp - Gated matmuls to the sparse kernel -----===//
 //
-// Each f32, input-major sparsity.gated_matmul becomes a call of the runtime's
-// sift_gated_matmul_f32 (lib/runtime/MatmulKernels.cpp), which reads only
-// the weight rows of activations that survive the gate.
+// Each input-major sparsity.gated_matmul on f32 activations becomes a call of
+// the runtime's sift_gated_matmul_<weight type> (lib/runtime/MatmulKernels.cpp),
+// which reads only the weight rows of activations that survive the gate.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,13 +20,16 @@ using namespace mlir;
 using namespace sift;
 using namespace sift::sparsity;
 
-static constexpr llvm::StringLiteral kGatedKernel = "sift_gated_matmul_f32";
-
-static bool hasKernel(GatedMatmulOp op) {
-  return op.getLayout() == WeightLayout::InputMajor &&
-         cast<RankedTensorType>(op.getInput().getType())
-             .getElementType()
-             .isF32();
+/// The name of the kernel that runs `op`, if there is one.
+static std::optional<std::string> getKernelName(GatedMatmulOp op) {
+  if (op.getLayout() != WeightLayout::InputMajor ||
+      !op.getInput().getType().getElementType().isF32())
+    return std::nullopt;
+  std::optional<StringRef> suffix =
+      getWeightKernelSuffix(op.getWeight().getType().getElementType());
+  if (!suffix)
+    return std::nullopt;
+  return ("sift_gated_matmul_" + *suffix).str();
 }
 
 /// A rank-1 f32 constant holding `values`.
@@ -38,7 +41,7 @@ static Value vectorConstant(OpBuilder &builder, Location loc,
                                    DenseElementsAttr::get(type, values));
 }
 
-static void lowerToCall(GatedMatmulOp op, int64_t gateIndex) {
+static void lowerToCall(GatedMatmulOp op, StringRef kernel, int64_t gateIndex) {
   OpBuilder builder(op);
   Location loc = op.getLoc();
   Value input = op.getInput();
@@ -72,7 +75,7 @@ static void lowerToCall(GatedMatmulOp op, int64_t gateIndex) {
       bufferForKernel(builder, loc, thresholds),
       castForKernel(builder, loc, out),
       arith::ConstantIntOp::create(builder, loc, gateIndex, 64)};
-  callKernel(builder, loc, kGatedKernel, operands);
+  callKernel(builder, loc, kernel, operands);
 
   Value result = resultTensor(builder, loc, flatType, out);
   if (resultType.getRank() == 3)
@@ -91,8 +94,8 @@ struct ConvertSparsityToKernelCalls
     SmallVector<GatedMatmulOp> gated;
     getOperation().walk([&](GatedMatmulOp op) { gated.push_back(op); });
     for (auto [index, op] : llvm::enumerate(gated))
-      if (hasKernel(op))
-        lowerToCall(op, static_cast<int64_t>(index));
+      if (std::optional<std::string> kernel = getKernelName(op))
+        lowerToCall(op, *kernel, static_cast<int64_t>(index));
   }
 };
 } // namespace

@@ -112,10 +112,18 @@ func.func @gated_matmul_result_rank(%x: tensor<1x8xf32>, %w: tensor<8x4xf32>) ->
 
 // -----
 
-func.func @gated_matmul_element_types(%x: tensor<1x8xf32>, %w: tensor<8x4xf16>) -> tensor<1x4xf32> {
-  // expected-error @+1 {{expects input, weight and result to share one element type}}
-  %0 = sparsity.gated_matmul %x, %w threshold [0.1] layout input_major : (tensor<1x8xf32>, tensor<8x4xf16>) -> tensor<1x4xf32>
-  return %0 : tensor<1x4xf32>
+func.func @gated_matmul_result_element_type(%x: tensor<1x8xf32>, %w: tensor<8x4xf32>) -> tensor<1x4xf16> {
+  // expected-error @+1 {{expects input and result to share one element type}}
+  %0 = sparsity.gated_matmul %x, %w threshold [0.1] layout input_major : (tensor<1x8xf32>, tensor<8x4xf32>) -> tensor<1x4xf16>
+  return %0 : tensor<1x4xf16>
+}
+
+// -----
+
+func.func @gated_matmul_wider_weight(%x: tensor<1x8xf16>, %w: tensor<8x4xf32>) -> tensor<1x4xf16> {
+  // expected-error @+1 {{expects a weight of the input's element type, or bf16 or f16 with an f32 input; got 'f32' with 'f16'}}
+  %0 = sparsity.gated_matmul %x, %w threshold [0.1] layout input_major : (tensor<1x8xf16>, tensor<8x4xf32>) -> tensor<1x4xf16>
+  return %0 : tensor<1x4xf16>
 }
 
 // -----

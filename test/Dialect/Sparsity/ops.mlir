@@ -56,3 +56,13 @@ func.func @gated_matmul_batched_bf16(%x: tensor<2x?x8xbf16>, %w: tensor<8x4xbf16
        : (tensor<2x?x8xbf16>, tensor<8x4xbf16>) -> tensor<2x?x4xbf16>
   return %0 : tensor<2x?x4xbf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @gated_matmul_bf16_weight
+//       CHECK:   sparsity.gated_matmul %{{.*}}, %{{.*}} threshold [1.000000e-01] layout input_major : (tensor<2x16xf32>, tensor<16x8xbf16>) -> tensor<2x8xf32>
+func.func @gated_matmul_bf16_weight(%x: tensor<2x16xf32>, %w: tensor<16x8xbf16>) -> tensor<2x8xf32> {
+  %0 = sparsity.gated_matmul %x, %w threshold [0.1] layout input_major
+         : (tensor<2x16xf32>, tensor<16x8xbf16>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}

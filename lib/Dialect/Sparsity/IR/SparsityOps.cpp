@@ -197,10 +197,15 @@ LogicalResult GatedMatmulOp::verify() {
   if (resultType.getRank() != inputType.getRank())
     return emitOpError("expects a result of the input's rank (")
            << inputType.getRank() << "), got rank " << resultType.getRank();
-  if (weightType.getElementType() != elementType ||
-      resultType.getElementType() != elementType)
-    return emitOpError("expects input, weight and result to share one "
-                       "element type");
+  if (resultType.getElementType() != elementType)
+    return emitOpError("expects input and result to share one element type");
+  Type weightElementType = weightType.getElementType();
+  bool narrowWeight = elementType.isF32() &&
+                      (weightElementType.isBF16() || weightElementType.isF16());
+  if (weightElementType != elementType && !narrowWeight)
+    return emitOpError("expects a weight of the input's element type, or "
+                       "bf16 or f16 with an f32 input; got ")
+           << weightElementType << " with " << elementType;
 
   int64_t k = inputType.getShape().back();
   int64_t weightK = weightType.getDimSize(getWeightInputDim());

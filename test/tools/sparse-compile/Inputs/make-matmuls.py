@@ -1,20 +1,38 @@
-"""make-matmuls.py DIR: a model whose matmuls exercise the runtime kernels'
+"""make-matmuls.py DIR [--weight-type bf16|f16]: a model whose matmuls exercise the runtime kernels'
 edge cases (sizes that are not multiples of the vector width or of four
 rows, both weight layouts, a bias, a rank-3 input), inputs of 1, 3 and 37
-rows, and numpy's outputs for them (float64).
+rows, and numpy's outputs for them (float64). With --weight-type, the
+outputs are those of the weights rounded to that type (by torch for bf16, by
+numpy for f16), as `sparse-compile --weight-type` stores them.
 
   y = Gemm(x, A, bias, transB=1) -> [rows, 70]   (A is [70, 301])
   z = MatMul(Relu(y), B)         -> [rows, 13]   (B is [70, 13])
   w = MatMul(t, C)               -> [2, rows, 5] (t is [2, rows, 301], C [301, 5])
 """
+import argparse
 import os
-import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-out = sys.argv[1]
+parser = argparse.ArgumentParser()
+parser.add_argument("out")
+parser.add_argument("--weight-type", choices=["f32", "bf16", "f16"], default="f32")
+args = parser.parse_args()
+out = args.out
+
+
+def stored(weights):
+    """`weights` as the compiled model multiplies them."""
+    if args.weight_type == "f16":
+        return weights.astype(np.float16).astype(np.float32)
+    if args.weight_type == "bf16":
+        import torch
+        return torch.from_numpy(weights).to(torch.bfloat16).float().numpy()
+    return weights
+
+
 rng = np.random.default_rng(3)
 a = rng.normal(0, 1, (70, 301)).astype(np.float32)
 bias = rng.normal(0, 1, 70).astype(np.float32)
@@ -42,9 +60,9 @@ onnx.save(model, os.path.join(out, "model.onnx"))
 for rows in (1, 3, 37):
     x = rng.normal(0, 1, (rows, 301)).astype(np.float32)
     t = rng.normal(0, 1, (2, rows, 301)).astype(np.float32)
-    y = x.astype(np.float64) @ a.T + bias
-    z = np.maximum(y, 0) @ b
-    w = t.astype(np.float64) @ c
+    y = x.astype(np.float64) @ stored(a).T + bias
+    z = np.maximum(y, 0) @ stored(b)
+    w = t.astype(np.float64) @ stored(c)
     d = os.path.join(out, f"rows{rows}")
     os.makedirs(d, exist_ok=True)
     np.save(os.path.join(d, "x.npy"), x)

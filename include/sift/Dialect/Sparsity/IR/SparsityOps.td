@@ -75,8 +75,10 @@ def Sparsity_GatedMatmulOp : Sparsity_Op<"gated_matmul", [Pure]> {
     stored as `layout` says: `input_major` is `[K, N]` (row `k` multiplies
     channel `k`, so a zeroed activation skips one contiguous row of weights),
     `output_major` is `[N, K]`. The optional `bias` is `[N]` and is added after
-    the product. `result` is `[M, N]` or `[B, M, N]`. All operands and the
-    result share one float element type. `threshold` follows the rules of
+    the product. `result` is `[M, N]` or `[B, M, N]`. Input, bias and result
+    share one float element type; the weight has it too, or is bf16 or f16
+    with f32 activations (weights stored narrow, widened exactly and
+    accumulated in f32). `threshold` follows the rules of
     `sparsity.gate`, with channels counted along `K`.
 
     The gate's semantics are exactly those of `sparsity.gate`: the result
