@@ -2,9 +2,11 @@
 // The benchmark's peer: runs an ONNX model with ONNX Runtime's CPU execution
 // provider (onnxruntime-node) and prints its latency as one line of JSON.
 //
-//   node bench/ort_run.js --model M.onnx --input X.npy [--threads 2]
-//        [--repeat 20] [--warmup 5] [--split-batch] [--ort-dir build/bench/ort]
-//        [--eval IN.npy:OUT.npy]...   (also writes the output for each IN)
+//   node bench/ort_run.js --model M.onnx --input X.npy [--input Y.npy]...
+//        [--threads 2] [--repeat 20] [--warmup 5] [--split-batch]
+//        [--ort-dir build/bench/ort]
+//        [--eval IN.npy[,IN2.npy...]:OUT.npy]...
+//                          (also writes the first output for each IN)
 //   node bench/ort_run.js --check [--ort-dir DIR]   (loads the library only)
 //
 // Prints {"median_ms":..,"min_ms":..,"max_ms":..,"runs":N,"threads":T,...}.
@@ -12,7 +14,8 @@
 // sequential execution and every graph optimisation, like a default
 // onnxruntime InferenceSession pinned to T threads. Inputs are NumPy .npy
 // files (little-endian, C order; f32, f64, i32, i64); a small header parser
-// reads them.
+// reads them. One --input per graph input, in the graph's order (so with
+// --eval); --split-batch takes a model of one input.
 'use strict';
 
 const fs = require('fs');
@@ -25,7 +28,7 @@ function usage(message) {
 
 function parseArgs(argv) {
   const args = {
-    threads: 2, repeat: 20, warmup: 5, evals: [], check: false,
+    threads: 2, repeat: 20, warmup: 5, evals: [], inputs: [], check: false,
     ortDir: path.join(__dirname, '..', 'build', 'bench', 'ort'),
   };
   for (let i = 0; i < argv.length; ++i) {
@@ -41,7 +44,7 @@ function parseArgs(argv) {
       return n;
     };
     if (a === '--model') args.model = value();
-    else if (a === '--input') args.input = value();
+    else if (a === '--input') args.inputs.push(value());
     else if (a === '--threads') args.threads = count(1);
     else if (a === '--repeat') args.repeat = count(1);
     else if (a === '--split-batch') args.splitBatch = true;
@@ -52,10 +55,11 @@ function parseArgs(argv) {
       const v = value();
       const colon = v.lastIndexOf(':');
       if (colon <= 0) usage(`--eval expects IN.npy:OUT.npy, got '${v}'`);
-      args.evals.push([v.slice(0, colon), v.slice(colon + 1)]);
+      args.evals.push([v.slice(0, colon).split(','), v.slice(colon + 1)]);
     } else usage(`unknown option '${a}'`);
   }
-  if (!args.check && (!args.model || !args.input)) usage('--model and --input are required');
+  if (!args.check && (!args.model || !args.inputs.length)) usage('--model and --input are required');
+  if (args.splitBatch && args.inputs.length > 1) usage('--split-batch takes one --input');
   return args;
 }
 
@@ -147,22 +151,28 @@ async function main() {
     graphOptimizationLevel: 'all',
   });
   const name = session.inputNames[0];
-  const feedsFor = (file) => {
-    const t = readNpy(file);
-    return { [name]: new ort.Tensor(t.type, t.data, t.dims) };
+  const feedsFor = (files) => {
+    if (files.length !== session.inputNames.length)
+      usage(`the model takes ${session.inputNames.length} input(s), got ${files.length}`);
+    const feeds = {};
+    files.forEach((file, i) => {
+      const t = readNpy(file);
+      feeds[session.inputNames[i]] = new ort.Tensor(t.type, t.data, t.dims);
+    });
+    return feeds;
   };
 
-  for (const [input, output] of args.evals) {
-    const out = await session.run(feedsFor(input));
+  for (const [inputs, output] of args.evals) {
+    const out = await session.run(feedsFor(inputs));
     const t = out[session.outputNames[0]];
     writeNpy(output, { type: t.type, data: t.data, dims: t.dims });
   }
 
   // With --split-batch the input stacks rows along dimension 0 and every
   // run takes the next row, as Sift's executables do with the same flag.
-  let batches = [feedsFor(args.input)];
+  let batches = [feedsFor(args.inputs)];
   if (args.splitBatch) {
-    const t = readNpy(args.input);
+    const t = readNpy(args.inputs[0]);
     const rowSize = t.data.length / t.dims[0];
     batches = [];
     for (let r = 0; r < t.dims[0]; ++r)

@@ -74,11 +74,8 @@ struct NarrowMatmulWeights
     }
 
     SmallVector<OpOperand *> weights;
-    llvm::DenseMap<Attribute, int64_t> constantsPerAttr;
     module.walk([&](Operation *op) {
-      if (auto constant = dyn_cast<arith::ConstantOp>(op))
-        ++constantsPerAttr[constant.getValue()];
-      else if (OpOperand *weight = getNarrowableWeight(op))
+      if (OpOperand *weight = getNarrowableWeight(op))
         if (weight->get().getDefiningOp<arith::ConstantOp>())
           weights.push_back(weight);
     });
@@ -109,15 +106,11 @@ struct NarrowMatmulWeights
       }
       setNarrowWeight(*weight, copy);
     }
-    for (auto &[op, copy] : narrowed) {
-      auto constant = cast<arith::ConstantOp>(op);
-      if (!constant->use_empty())
-        continue;
-      Attribute values = constant.getValue();
-      constant->erase();
-      if (--constantsPerAttr[values] == 0)
-        releaseWeights(cast<ElementsAttr>(values));
-    }
+    // The f32 blobs stay: clones of the module (calibration builds) share
+    // them.
+    for (auto &[op, copy] : narrowed)
+      if (op->use_empty())
+        op->erase();
   }
 };
 } // namespace

@@ -114,9 +114,3 @@ TypedAttr sift::narrowWeights(ElementsAttr weights, FloatType type,
       narrowType, name,
       HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef(narrowed))));
 }
-
-void sift::releaseWeights(ElementsAttr weights) {
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(weights))
-    if (auto *entry = resource.getRawHandle().getResource())
-      entry->setBlob(AsmResourceBlob());
-}

@@ -38,10 +38,6 @@ mlir::TypedAttr transposeToInputMajor(mlir::ElementsAttr weights);
 mlir::TypedAttr narrowWeights(mlir::ElementsAttr weights, mlir::FloatType type,
                               int64_t &overflowed);
 
-/// Frees the data of `weights` if it is a resource blob (once no op uses
-/// them: a model's weights are most of the compiler's memory).
-void releaseWeights(mlir::ElementsAttr weights);
-
 /// The blob name of `weights` when it is a resource, else `fallback`.
 std::string getWeightsName(mlir::ElementsAttr weights,
                            llvm::StringRef fallback);
