@@ -260,17 +260,21 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef contents) {
   return llvm::Error::success();
 }
 
-/// Stores the weights of `module`'s matmuls as --weight-type says.
-llvm::Error narrowWeights(ModuleOp module) {
-  if (weightType == WeightType::F32)
-    return llvm::Error::success();
+/// Puts `module`'s matmuls with constant weights on f32-accumulating
+/// products over weights of --weight-type (16-bit models keep theirs).
+llvm::Error prepareMatmulWeights(ModuleOp module) {
   PassManager pm(module.getContext());
+  pm.addNestedPass<func::FuncOp>(sift::createAccumulateMatmulsInF32());
   sift::NarrowMatmulWeightsOptions narrow;
-  narrow.elementType = weightType == WeightType::BF16 ? "bf16" : "f16";
-  pm.addPass(sift::createNarrowMatmulWeights(narrow));
+  narrow.elementType = weightType == WeightType::F16 ? "f16" : "bf16";
+  if (weightType != WeightType::F32)
+    pm.addPass(sift::createNarrowMatmulWeights(narrow));
   if (failed(pm.run(module)))
-    return llvm::createStringError("storing the weights of '" + inputPath +
-                                   "' in " + narrow.elementType + " failed");
+    return llvm::createStringError(
+        "preparing the matmul weights of '" + inputPath + "'" +
+        (weightType == WeightType::F32 ? ""
+                                       : " in " + narrow.elementType) +
+        " failed");
   return llvm::Error::success();
 }
 
@@ -283,7 +287,7 @@ llvm::Error buildArtifact(ModuleOp module, EmitKind kind,
   MLIRContext *context = module.getContext();
   // Calibration builds go through here too: they measure the weights the
   // user gets.
-  if (llvm::Error err = narrowWeights(module))
+  if (llvm::Error err = prepareMatmulWeights(module))
     return err;
   auto entry = module.lookupSymbol<func::FuncOp>("main_graph");
   std::string glue, headerPath;
@@ -505,7 +509,7 @@ int main(int argc, char **argv) {
   }
 
   if (emit == EmitKind::MLIR) {
-    if (llvm::Error err = narrowWeights(*module))
+    if (llvm::Error err = prepareMatmulWeights(*module))
       return report(llvm::toString(std::move(err)));
     std::unique_ptr<llvm::ToolOutputFile> file =
         openOutputFile(output, &error);

@@ -130,6 +130,35 @@ def NarrowMatmulWeights : Pass<"narrow-matmul-weights", "::mlir::ModuleOp"> {
   ];
 }
 
+def AccumulateMatmulsInF32
+    : Pass<"accumulate-matmuls-in-f32", "::mlir::func::FuncOp"> {
+  let summary = "Run bf16 and f16 matmuls with constant weights as f32 "
+                "products over the 16-bit weights";
+  let description = [{
+    A model exported in f16 or bf16 multiplies 16-bit activations by 16-bit
+    weights. Each `linalg.matmul` of one such type that starts from zero and
+    has constant weights becomes: activations widened to f32, a product that
+    reads the weights as they are and accumulates in f32, and its result
+    rounded back to the model's type. The weights keep their bytes, and the
+    product reaches the runtime's f32-accumulating kernels
+    (`--convert-matmul-to-kernel-calls`), which also sum more precisely than
+    a 16-bit accumulator.
+
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : tensor<1x64xf16>, tensor<64x128xf16>)
+           outs(%zero : tensor<1x128xf16>) -> tensor<1x128xf16>
+    // becomes
+    %xf = linalg.generic {...} ins(%x : tensor<1x64xf16>) -> tensor<1x64xf32>  // arith.extf
+    %yf = linalg.matmul ins(%xf, %w : tensor<1x64xf32>, tensor<64x128xf16>)
+            outs(%zero32 : tensor<1x128xf32>) -> tensor<1x128xf32>
+    %y = linalg.generic {...} ins(%yf : tensor<1x128xf32>) -> tensor<1x128xf16>  // arith.truncf
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def SplitLargeBlocks : Pass<"split-large-blocks"> {
   let summary = "Split long blocks into chains of blocks of bounded length";
   let description = [{
