@@ -5,6 +5,7 @@
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
 #include "sift/Transforms/Passes.h"
+#include "sift/Utils/NodeNames.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -28,6 +29,23 @@ static llvm::Error gateMatmuls(ModuleOp module,
     return llvm::createStringError("gating the matmuls of '" +
                                    options.modelPath + "' failed");
   return llvm::Error::success();
+}
+
+namespace {
+/// A matmul the gating policy selected but --sparsity-insert-gates left out.
+struct LeftOut {
+  std::string node;
+  std::string reason;
+};
+} // namespace
+
+static std::vector<LeftOut> collectLeftOut(ModuleOp module) {
+  std::vector<LeftOut> leftOut;
+  module.walk([&](Operation *op) {
+    if (auto reason = op->getAttrOfType<StringAttr>(kNotGatedAttrName))
+      leftOut.push_back({getNodeName(op->getLoc()).str(), reason.str()});
+  });
+  return leftOut;
 }
 
 /// Orders the input channels of gated matmuls in feed-forward blocks by how
@@ -60,6 +78,7 @@ struct ScratchDir {
 
 static llvm::Error writeReport(const SparsifyOptions &options,
                                ArrayRef<GateInfo> gates,
+                               ArrayRef<LeftOut> leftOut,
                                ArrayRef<float> thresholds,
                                ArrayRef<double> sparsity,
                                int64_t numParameters,
@@ -81,6 +100,10 @@ static llvm::Error writeReport(const SparsifyOptions &options,
          sparsity[index] * static_cast<double>(gate.weightBytes)},
     });
   }
+  llvm::json::Array notGated;
+  for (const LeftOut &candidate : leftOut)
+    notGated.push_back(llvm::json::Object{{"node", candidate.node},
+                                          {"reason", candidate.reason}});
   llvm::json::Object report{
       {"model_path", options.modelPath},
       {"target_sparsity", options.lossless ? 0.0 : options.sparsity},
@@ -88,6 +111,7 @@ static llvm::Error writeReport(const SparsifyOptions &options,
       {"allocation",
        options.allocation == Allocation::Greedy ? "greedy" : "uniform"},
       {"gates", std::move(gateArray)},
+      {"not_gated", std::move(notGated)},
       {"model",
        llvm::json::Object{
            {"total_params", numParameters},
@@ -137,11 +161,20 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   if (llvm::Error error = gateMatmuls(module, options))
     return std::move(error);
   std::vector<GateInfo> gates = collectGates(module);
-  if (gates.empty())
-    llvm::WithColor::warning(llvm::errs(), "sparse-compile")
-        << "no matmul with constant weights matched --gates=" << options.gates
-        << (options.lossless ? " with a provably non-negative input" : "")
-        << ": the model stays dense\n";
+  std::vector<LeftOut> leftOut = collectLeftOut(module);
+  if (gates.empty()) {
+    llvm::raw_ostream &warning =
+        llvm::WithColor::warning(llvm::errs(), "sparse-compile");
+    if (leftOut.empty())
+      warning << "no matmul with constant weights matched --gates="
+              << options.gates << ": the model stays dense\n";
+    else
+      warning << "every matmul that --gates=" << options.gates
+              << " selects was left out: the model stays dense\n";
+    for (const LeftOut &candidate : leftOut)
+      llvm::errs() << "  " << candidate.node << ": " << candidate.reason
+                   << "\n";
+  }
   std::vector<float> thresholds(gates.size(), 0.0f);
   std::vector<double> sparsity(gates.size(), 0.0);
   bool needsModel = (!options.calibration.empty() ||
@@ -150,8 +183,8 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   std::optional<Verification> verified;
   auto finish = [&]() -> llvm::Expected<std::vector<GateInfo>> {
     if (!options.reportPath.empty())
-      if (llvm::Error error = writeReport(options, gates, thresholds, sparsity,
-                                          numParameters, verified))
+      if (llvm::Error error = writeReport(options, gates, leftOut, thresholds,
+                                          sparsity, numParameters, verified))
         return std::move(error);
     return gates;
   };
