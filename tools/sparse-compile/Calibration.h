@@ -90,6 +90,11 @@ struct Verification {
   std::vector<double> sparsity;
 };
 
+/// The model's output error that greedy allocation weighs against the bytes
+/// it skips: the largest mean relative error per row over the compared
+/// outputs.
+double modelError(llvm::ArrayRef<OutputComparison> outputs);
+
 /// Runs `executable` (compiled with the gates at 0, i.e. dense) on the data
 /// of `options` without and with `thresholds`, and compares.
 llvm::Expected<Verification>
