@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace sift;
@@ -404,7 +405,7 @@ std::vector<float> thresholdsAt(const std::vector<std::vector<float>> &dense,
 /// TEAL's greedy allocation: starting from no sparsity, repeatedly raise by
 /// one step the sparsity of the gate whose step adds the least output error
 /// per weight byte it skips, until the gates skip `options.sparsity` of the
-/// gated weight bytes.
+/// gated weight bytes or, with a bound, no step keeps the error within it.
 /// `dense` holds the magnitudes and `referenceDir` the outputs of the run
 /// with every gate at 0.
 llvm::Expected<std::vector<GreedyStep>>
@@ -416,15 +417,21 @@ greedySteps(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   double totalBytes = 0;
   for (const GateInfo &gate : gates)
     totalBytes += gate.weightBytes;
-  double budget = options.sparsity * totalBytes;
+  // Under a bound alone, the bound stops the search.
+  double budget = options.maxError && options.sparsity == 0
+                      ? std::numeric_limits<double>::infinity()
+                      : options.sparsity * totalBytes;
   std::vector<double> sparsity(gates.size(), 0.0);
+  // Gates whose next step would break the bound. Steps of other gates mostly
+  // add to the error, so they are not tried again: late rounds stay short.
+  std::vector<bool> bounded(gates.size(), false);
   std::vector<GreedyStep> steps;
   double error = 0, skipped = 0;
   while (skipped < budget) {
     std::optional<GreedyStep> best;
     double bestCost = 0;
     for (size_t g = 0; g < gates.size(); ++g) {
-      if (sparsity[g] + kGreedyStep > kGreedyMaxSparsity + 1e-9)
+      if (bounded[g] || sparsity[g] + kGreedyStep > kGreedyMaxSparsity + 1e-9)
         continue;
       std::vector<double> candidate = sparsity;
       candidate[g] += kGreedyStep;
@@ -433,6 +440,10 @@ greedySteps(llvm::StringRef executable, ArrayRef<GateInfo> gates,
                     referenceDir, candidateDir);
       if (!candidateError)
         return candidateError.takeError();
+      if (options.maxError && *candidateError > *options.maxError) {
+        bounded[g] = true;
+        continue;
+      }
       double cost =
           (*candidateError - error) / (kGreedyStep * gates[g].weightBytes);
       if (!best || cost < bestCost) {
@@ -450,6 +461,32 @@ greedySteps(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   return steps;
 }
 
+/// Takes back greedy `steps`, the last first, until the model's output error
+/// on the held-out data is within the bound too.
+llvm::Error keepBoundOnHeldOut(llvm::StringRef executable,
+                               const std::vector<std::vector<float>> &dense,
+                               std::vector<GreedyStep> &steps,
+                               const CalibrationOptions &options) {
+  CalibrationOptions heldOut = options;
+  heldOut.data = options.heldOutData;
+  auto runs = findRuns(heldOut);
+  if (!runs)
+    return runs.takeError();
+  std::string referenceDir = options.scratchDir + "/held-out-reference";
+  if (llvm::Error error = runOverData(executable, {}, *runs, heldOut,
+                                      referenceDir, /*magnitudes=*/nullptr))
+    return error;
+  for (; !steps.empty(); steps.pop_back()) {
+    auto error = errorWith(
+        executable, thresholdsAt(dense, sparsitiesAfter(steps, dense.size())),
+        *runs, heldOut, referenceDir, options.scratchDir + "/held-out");
+    if (!error)
+      return error.takeError();
+    if (*error <= *options.maxError)
+      break;
+  }
+  return llvm::Error::success();
+}
 } // namespace
 
 double sift::modelError(ArrayRef<OutputComparison> outputs) {
@@ -503,21 +540,33 @@ sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   if (!dense)
     return dense.takeError();
 
+  CalibrationResult result;
   std::vector<double> targets(gates.size(), options.sparsity);
   if (greedy) {
     auto steps = greedySteps(executable, gates, *dense, referenceDir, *runs,
                              options);
     if (!steps)
       return steps.takeError();
+    if (options.maxError && !options.heldOutData.empty())
+      if (llvm::Error error =
+              keepBoundOnHeldOut(executable, *dense, *steps, options))
+        return std::move(error);
     targets = sparsitiesAfter(*steps, gates.size());
+    result.errorIncrease.assign(gates.size(), 0.0);
+    double before = 0;
+    for (const GreedyStep &step : *steps) {
+      result.errorIncrease[step.gate] += step.error - before;
+      before = step.error;
+    }
+    result.error = before;
   }
 
-  CalibrationResult result;
   result.thresholds = thresholdsAt(*dense, targets);
   // A gate sees what the gates before it let through: re-derive every
   // threshold from magnitudes recorded with the previous round's in place.
   // Round r settles the first r gates of a chain, so a few rounds suffice.
-  size_t rounds = std::min<size_t>(gates.size(), 4);
+  // Under a bound the thresholds stay those whose error greedy measured.
+  size_t rounds = options.maxError ? 0 : std::min<size_t>(gates.size(), 4);
   rounds = rounds ? rounds - 1 : 0;
   for (size_t round = 0; round < rounds; ++round) {
     auto magnitudes = record(executable, gates.size(), result.thresholds,

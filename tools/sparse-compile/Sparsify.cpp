@@ -79,26 +79,28 @@ struct ScratchDir {
 static llvm::Error writeReport(const SparsifyOptions &options,
                                ArrayRef<GateInfo> gates,
                                ArrayRef<LeftOut> leftOut,
-                               ArrayRef<float> thresholds,
-                               ArrayRef<double> sparsity,
+                               const CalibrationResult &calibrated,
                                int64_t numParameters,
                                const std::optional<Verification> &verified) {
   llvm::json::Array gateArray;
   double skippedParams = 0;
   for (auto [index, gate] : llvm::enumerate(gates)) {
-    double skippedRows = sparsity[index] * gate.inputs;
-    skippedParams += skippedRows * gate.outputs;
-    gateArray.push_back(llvm::json::Object{
+    double sparsity = calibrated.measured.sparsity[index];
+    skippedParams += sparsity * gate.inputs * gate.outputs;
+    llvm::json::Object entry{
         {"index", static_cast<int64_t>(index)},
         {"node", gate.node},
-        {"threshold", thresholds[index]},
-        {"calibrated_sparsity", sparsity[index]},
+        {"threshold", calibrated.thresholds[index]},
+        {"calibrated_sparsity", sparsity},
         {"inputs", gate.inputs},
         {"outputs", gate.outputs},
         {"weight_bytes", gate.weightBytes},
         {"weight_bytes_skipped_per_token",
-         sparsity[index] * static_cast<double>(gate.weightBytes)},
-    });
+         sparsity * static_cast<double>(gate.weightBytes)},
+    };
+    if (!calibrated.errorIncrease.empty())
+      entry["error_increase"] = calibrated.errorIncrease[index];
+    gateArray.push_back(std::move(entry));
   }
   llvm::json::Array notGated;
   for (const LeftOut &candidate : leftOut)
@@ -121,6 +123,16 @@ static llvm::Error writeReport(const SparsifyOptions &options,
             numParameters ? 1.0 - skippedParams / numParameters : 1.0},
        }},
   };
+  if (options.maxError) {
+    llvm::json::Object bound{
+        {"metric", kErrorMetric},
+        {"max_error", *options.maxError},
+        {"calibration_error", calibrated.error},
+    };
+    if (verified)
+      bound["held_out_error"] = modelError(verified->outputs);
+    report["error_bound"] = std::move(bound);
+  }
   if (verified) {
     llvm::json::Array heldOut;
     for (double value : verified->sparsity)
@@ -175,16 +187,17 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
       llvm::errs() << "  " << candidate.node << ": " << candidate.reason
                    << "\n";
   }
-  std::vector<float> thresholds(gates.size(), 0.0f);
-  std::vector<double> sparsity(gates.size(), 0.0);
+  CalibrationResult calibrated;
+  calibrated.thresholds.assign(gates.size(), 0.0f);
+  calibrated.measured.sparsity.assign(gates.size(), 0.0);
   bool needsModel = (!options.calibration.empty() ||
                      !options.verification.empty()) &&
                     !gates.empty();
   std::optional<Verification> verified;
   auto finish = [&]() -> llvm::Expected<std::vector<GateInfo>> {
     if (!options.reportPath.empty())
-      if (llvm::Error error = writeReport(options, gates, leftOut, thresholds,
-                                          sparsity, numParameters, verified))
+      if (llvm::Error error = writeReport(options, gates, leftOut, calibrated,
+                                          numParameters, verified))
         return std::move(error);
     return gates;
   };
@@ -206,33 +219,38 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   CalibrationOptions calibration;
   calibration.data = options.calibration;
   calibration.sparsity = options.lossless ? 0.0 : options.sparsity;
+  calibration.maxError = options.maxError;
+  calibration.heldOutData = options.verification;
   calibration.allocation = options.allocation;
   calibration.numInputs = options.numInputs;
   calibration.scratchDir = scratch.path;
   if (!options.calibration.empty()) {
-    GateMeasurement measured;
     if (options.lossless) {
-      auto result = measureGates(executable, gates, {}, calibration);
-      if (!result)
-        return result.takeError();
-      measured = std::move(*result);
+      auto measured = measureGates(executable, gates, {}, calibration);
+      if (!measured)
+        return measured.takeError();
+      calibrated.measured = std::move(*measured);
     } else {
       auto result = calibrate(executable, gates, calibration);
       if (!result)
         return result.takeError();
-      thresholds = std::move(result->thresholds);
-      measured = std::move(result->measured);
-      setThresholds(module, thresholds);
+      calibrated = std::move(*result);
+      setThresholds(module, calibrated.thresholds);
     }
-    sparsity = measured.sparsity;
+    if (options.maxError)
+      llvm::outs() << llvm::formatv(
+          "output error on the calibration data {0:e2}, bound {1:e2} ({2})\n",
+          calibrated.error, *options.maxError, kErrorMetric);
     if (options.reorderNeurons)
-      if (llvm::Error error = reorderNeurons(module, measured.frequency))
+      if (llvm::Error error =
+              reorderNeurons(module, calibrated.measured.frequency))
         return std::move(error);
   }
   if (!options.verification.empty()) {
     CalibrationOptions heldOut = calibration;
     heldOut.data = options.verification;
-    auto result = verifyAgainstDense(executable, gates, thresholds, heldOut);
+    auto result = verifyAgainstDense(executable, gates, calibrated.thresholds,
+                                     heldOut);
     if (!result)
       return result.takeError();
     verified = std::move(*result);
@@ -247,6 +265,10 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
                 "are)\n",
           output.index, output.rows, output.maxRelativeError,
           output.meanRelativeError, output.top1Agreement);
+    if (options.maxError)
+      llvm::outs() << llvm::formatv("  output error {0:e2}, bound {1:e2}\n",
+                                    modelError(verified->outputs),
+                                    *options.maxError);
     for (auto [index, gate] : llvm::enumerate(gates))
       llvm::outs() << llvm::formatv("  gate {0} ({1}): sparsity {2:p2}\n",
                                     index, gate.node,
