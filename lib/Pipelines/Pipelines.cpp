@@ -84,6 +84,7 @@ void sift::buildGateMatmulsPipeline(OpPassManager &pm,
   insert.gates = options.gates;
   insert.lossless = options.lossless;
   insert.threshold = options.threshold;
+  insert.maxTokens = options.maxTokens;
   pm.addPass(createSparsityInsertGates(insert));
   pm.addPass(createSparsityFuseGatedMatmul());
 }

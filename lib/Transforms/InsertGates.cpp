@@ -38,6 +38,18 @@ static OpOperand *getGatableInput(Operation *op) {
   return nullptr;
 }
 
+/// The tokens a call of a gatable op is known to process: the product of
+/// its input's static sizes but the channels, which are dimension 1 of both
+/// a matmul's [M, K] and a convolution's NCHW input. A dynamic size (a
+/// batch) counts as 1.
+static int64_t getKnownTokens(RankedTensorType inputType) {
+  int64_t tokens = 1;
+  for (auto [dim, size] : llvm::enumerate(inputType.getShape()))
+    if (dim != 1 && ShapedType::isStatic(size))
+      tokens *= size;
+  return tokens;
+}
+
 /// An elementwise linalg.generic: all loops parallel, one result.
 static linalg::GenericOp getElementwise(Value value) {
   auto generic = value.getDefiningOp<linalg::GenericOp>();
@@ -134,6 +146,12 @@ struct SparsityInsertGates
       getOperation()->emitError("threshold must be finite and non-negative");
       return signalPassFailure();
     }
+    if (maxTokens < 1) {
+      getOperation()->emitError("max-tokens must be at least 1");
+      return signalPassFailure();
+    }
+    // A regex names the nodes to gate: the cost rule does not overrule it.
+    bool forced = gates != "all" && gates != "mlp";
     // Convolutions are never feed-forward blocks, so `mlp` leaves them.
     std::function<bool(Operation *)> selected;
     llvm::DenseSet<Operation *> feedForward;
@@ -164,9 +182,17 @@ struct SparsityInsertGates
       if (!isa<FloatType>(inputType.getElementType()) ||
           input.getDefiningOp<sparsity::GateOp>())
         return;
-      if (lossless && !isNonNegative(input))
-        return;
       OpBuilder builder(op);
+      auto leaveOut = [&](const llvm::Twine &reason) {
+        op->setAttr(kNotGatedAttrName, builder.getStringAttr(reason));
+      };
+      if (lossless && !isNonNegative(input))
+        return leaveOut("input not provably non-negative (lossless)");
+      int64_t tokens = getKnownTokens(inputType);
+      if (!forced && tokens > maxTokens)
+        return leaveOut("tokens per call " + llvm::Twine(tokens) + " > " +
+                        llvm::Twine(maxTokens.getValue()) +
+                        ": a row is read when any token keeps it");
       auto gate = sparsity::GateOp::create(builder, op->getLoc(), input,
                                            lossless ? 0.0f : threshold);
       operand->set(gate);

@@ -1,7 +1,11 @@
-// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates | FileCheck %s --check-prefix=ALL
+// The convolutions below process 9 pixels per call: ALL and LOSSLESS raise
+// max-tokens to 9 to gate them; TOKENS checks the default bound of 8.
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="max-tokens=9" | FileCheck %s --check-prefix=ALL
 // RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="gates=mlp" | FileCheck %s --check-prefix=MLP
 // RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="gates=^fc[01]$ threshold=0.25" | FileCheck %s --check-prefix=REGEX
-// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="lossless=true" | FileCheck %s --check-prefix=LOSSLESS
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="lossless=true max-tokens=9" | FileCheck %s --check-prefix=LOSSLESS
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates | FileCheck %s --check-prefix=TOKENS
+// RUN: sparse-opt %s --split-input-file --sparsity-insert-gates="gates=^prefill$" | FileCheck %s --check-prefix=FORCED
 
 #in = affine_map<(m, n, k) -> (m, k)>
 #w_nk = affine_map<(m, n, k) -> (n, k)>
@@ -213,4 +217,50 @@ func.func @conv_already_gated(%x: tensor<1x4x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%g, %f1 : tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> loc("fc0"("Conv"))
   return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+#nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+
+// The kernel reads a weight row when any token of the call keeps its
+// activation, so over many tokens a gate costs its scan and skips nothing:
+// `all` leaves out the matmul of 16 static rows and the convolution of 25
+// pixels (its dynamic batch counts as 1) and says why, and gates the matmul
+// whose rows are dynamic (decode runs it at one token). A regex naming a
+// node gates it whatever its token count.
+
+// TOKENS-LABEL: func.func @many_tokens
+//  TOKENS-SAME:   (%[[P:.*]]: tensor<16x4xf32>, %[[D:.*]]: tensor<?x4xf32>, %[[C:.*]]: tensor<?x4x5x5xf32>)
+//       TOKENS:   linalg.matmul {sparsity.not_gated = "tokens per call 16 > 8: a row is read when any token keeps it"} ins(%[[P]], %{{.*}} : tensor<16x4xf32>, tensor<4x8xf32>)
+//       TOKENS:   %[[G:.*]] = sparsity.gate %[[D]]
+//       TOKENS:   linalg.matmul ins(%[[G]], %{{.*}} : tensor<?x4xf32>, tensor<4x8xf32>)
+//   TOKENS-NOT:   sparsity.gate
+//       TOKENS:   linalg.conv_2d_nchw_fchw {{.*}}sparsity.not_gated = "tokens per call 25 > 8: a row is read when any token keeps it"
+
+// ALL-LABEL: func.func @many_tokens
+// FORCED-LABEL: func.func @many_tokens
+//       FORCED:   %[[G:.*]] = sparsity.gate %arg0
+//       FORCED:   linalg.matmul ins(%[[G]], %{{.*}} : tensor<16x4xf32>, tensor<4x8xf32>)
+//   FORCED-NOT:   sparsity.gate
+//   FORCED-NOT:   sparsity.not_gated
+func.func @many_tokens(%p: tensor<16x4xf32>, %d: tensor<?x4xf32>, %c: tensor<?x4x5x5xf32>)
+    -> (tensor<16x8xf32>, tensor<?x8xf32>, tensor<?x2x5x5xf32>) {
+  %w = arith.constant dense<1.0> : tensor<4x8xf32>
+  %f1 = arith.constant dense<1.0> : tensor<2x4x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %ep = tensor.empty() : tensor<16x8xf32>
+  %fp = linalg.fill ins(%zero : f32) outs(%ep : tensor<16x8xf32>) -> tensor<16x8xf32>
+  %yp = linalg.matmul ins(%p, %w : tensor<16x4xf32>, tensor<4x8xf32>) outs(%fp : tensor<16x8xf32>) -> tensor<16x8xf32> loc("prefill"("MatMul"))
+  %m = tensor.dim %d, %c0 : tensor<?x4xf32>
+  %ed = tensor.empty(%m) : tensor<?x8xf32>
+  %fd = linalg.fill ins(%zero : f32) outs(%ed : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %yd = linalg.matmul ins(%d, %w : tensor<?x4xf32>, tensor<4x8xf32>) outs(%fd : tensor<?x8xf32>) -> tensor<?x8xf32> loc("decode"("MatMul"))
+  %n = tensor.dim %c, %c0 : tensor<?x4x5x5xf32>
+  %ec = tensor.empty(%n) : tensor<?x2x5x5xf32>
+  %fc = linalg.fill ins(%zero : f32) outs(%ec : tensor<?x2x5x5xf32>) -> tensor<?x2x5x5xf32>
+  %yc = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%c, %f1 : tensor<?x4x5x5xf32>, tensor<2x4x1x1xf32>) outs(%fc : tensor<?x2x5x5xf32>) -> tensor<?x2x5x5xf32> loc("pixels"("Conv"))
+  return %yp, %yd, %yc : tensor<16x8xf32>, tensor<?x8xf32>, tensor<?x2x5x5xf32>
 }

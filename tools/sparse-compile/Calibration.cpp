@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace sift;
@@ -303,80 +304,198 @@ std::optional<FloatArray> readNpyFloats(llvm::StringRef path) {
   return array;
 }
 
-/// ||y - y_ref|| / ||y_ref|| over every f32 output of every run.
-double relativeError(llvm::StringRef dir, llvm::StringRef referenceDir,
-                     size_t numRuns) {
-  double error = 0, norm = 0;
-  for (size_t run = 0; run < numRuns; ++run)
-    for (int output = 0;; ++output) {
-      std::string name = "/" + std::to_string(run) + "/output_" +
-                         std::to_string(output) + ".npy";
-      if (!llvm::sys::fs::exists(referenceDir + name))
-        break;
-      auto reference = readNpyFloats((referenceDir + name).str());
-      auto actual = readNpyFloats((dir + name).str());
-      if (!reference || !actual ||
-          reference->values.size() != actual->values.size())
-        continue;
-      for (size_t i = 0; i < reference->values.size(); ++i) {
-        double d = actual->values[i] - reference->values[i];
-        error += d * d;
-        norm += reference->values[i] * reference->values[i];
+std::string outputFile(unsigned output) {
+  return "output_" + std::to_string(output) + ".npy";
+}
+
+/// Output `output` of the sparse runs under `sparseDir` against the dense
+/// ones under `denseDir` (one folder per run), row by row.
+OutputComparison compareOutput(unsigned output, size_t runs,
+                               llvm::StringRef denseDir,
+                               llvm::StringRef sparseDir) {
+  OutputComparison compared;
+  compared.index = output;
+  double errorSum = 0;
+  int64_t agreeing = 0;
+  for (size_t run = 0; run < runs; ++run) {
+    std::string name = "/" + std::to_string(run) + "/" + outputFile(output);
+    auto reference = readNpyFloats((denseDir + name).str());
+    auto actual = readNpyFloats((sparseDir + name).str());
+    if (!reference || !actual || reference->shape.empty() ||
+        reference->values.size() != actual->values.size())
+      return compared;
+    size_t width = reference->shape.back();
+    for (size_t row = 0; width && row < reference->values.size() / width;
+         ++row) {
+      const float *a = &reference->values[row * width];
+      const float *b = &actual->values[row * width];
+      double error = 0, norm = 0;
+      for (size_t i = 0; i < width; ++i) {
+        error += (b[i] - a[i]) * static_cast<double>(b[i] - a[i]);
+        norm += a[i] * static_cast<double>(a[i]);
       }
+      double relative = norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
+      compared.maxRelativeError = std::max(compared.maxRelativeError, relative);
+      errorSum += relative;
+      agreeing += std::max_element(a, a + width) - a ==
+                  std::max_element(b, b + width) - b;
+      ++compared.rows;
     }
-  return norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
+  }
+  compared.compared = true;
+  if (compared.rows) {
+    compared.meanRelativeError = errorSum / compared.rows;
+    compared.top1Agreement = static_cast<double>(agreeing) / compared.rows;
+  }
+  return compared;
+}
+
+/// Every output of the sparse runs under `sparseDir` against the dense ones
+/// under `denseDir`.
+std::vector<OutputComparison> compareOutputs(size_t runs,
+                                             llvm::StringRef denseDir,
+                                             llvm::StringRef sparseDir) {
+  std::vector<OutputComparison> outputs;
+  for (unsigned output = 0;
+       llvm::sys::fs::exists(denseDir + "/0/" + outputFile(output)); ++output)
+    outputs.push_back(compareOutput(output, runs, denseDir, sparseDir));
+  return outputs;
+}
+
+/// Runs the model over `runs` with `thresholds` into `outputDir` and returns
+/// its output error against the outputs under `referenceDir`.
+llvm::Expected<double> errorWith(llvm::StringRef executable,
+                                 ArrayRef<float> thresholds,
+                                 const std::vector<Run> &runs,
+                                 const CalibrationOptions &options,
+                                 llvm::StringRef referenceDir,
+                                 llvm::StringRef outputDir) {
+  if (llvm::Error error = runOverData(executable, thresholds, runs, options,
+                                      outputDir, /*magnitudes=*/nullptr))
+    return std::move(error);
+  return modelError(compareOutputs(runs.size(), referenceDir, outputDir));
+}
+
+constexpr double kGreedyStep = 0.05, kGreedyMaxSparsity = 0.95;
+
+/// One step of greedy allocation: the gate raised by kGreedyStep, and the
+/// model's output error on the calibration data after it.
+struct GreedyStep {
+  size_t gate;
+  double error;
+};
+
+std::vector<double> sparsitiesAfter(ArrayRef<GreedyStep> steps,
+                                    size_t numGates) {
+  std::vector<double> sparsity(numGates, 0.0);
+  for (const GreedyStep &step : steps)
+    sparsity[step.gate] += kGreedyStep;
+  return sparsity;
+}
+
+/// The thresholds that zero `sparsity` of the magnitudes in `dense`.
+std::vector<float> thresholdsAt(const std::vector<std::vector<float>> &dense,
+                                ArrayRef<double> sparsity) {
+  std::vector<float> thresholds;
+  for (auto [values, share] : llvm::zip_equal(dense, sparsity))
+    thresholds.push_back(thresholdFor(values, share));
+  return thresholds;
 }
 
 /// TEAL's greedy allocation: starting from no sparsity, repeatedly raise by
-/// one step the sparsity of the gate whose raise hurts the model's output
-/// least, until the gated weights skipped reach the model-wide budget.
+/// one step the sparsity of the gate whose step adds the least output error
+/// per weight byte it skips, until the gates skip `options.sparsity` of the
+/// gated weight bytes or, with a bound, no step keeps the error within it.
 /// `dense` holds the magnitudes and `referenceDir` the outputs of the run
 /// with every gate at 0.
-llvm::Expected<std::vector<double>>
-greedySparsities(llvm::StringRef executable, ArrayRef<GateInfo> gates,
-                 const std::vector<std::vector<float>> &dense,
-                 llvm::StringRef referenceDir, const std::vector<Run> &runs,
-                 const CalibrationOptions &options) {
-  constexpr double kStep = 0.05, kMaxSparsity = 0.95;
+llvm::Expected<std::vector<GreedyStep>>
+greedySteps(llvm::StringRef executable, ArrayRef<GateInfo> gates,
+            const std::vector<std::vector<float>> &dense,
+            llvm::StringRef referenceDir, const std::vector<Run> &runs,
+            const CalibrationOptions &options) {
   std::string candidateDir = options.scratchDir + "/candidate";
-
   double totalBytes = 0;
   for (const GateInfo &gate : gates)
     totalBytes += gate.weightBytes;
-  double budget = options.sparsity * totalBytes, skipped = 0;
+  // Under a bound alone, the bound stops the search.
+  double budget = options.maxError && options.sparsity == 0
+                      ? std::numeric_limits<double>::infinity()
+                      : options.sparsity * totalBytes;
   std::vector<double> sparsity(gates.size(), 0.0);
-  auto thresholdsFor = [&](const std::vector<double> &candidate) {
-    std::vector<float> thresholds;
-    for (size_t g = 0; g < gates.size(); ++g)
-      thresholds.push_back(thresholdFor(dense[g], candidate[g]));
-    return thresholds;
-  };
+  // Gates whose next step would break the bound. Steps of other gates mostly
+  // add to the error, so they are not tried again: late rounds stay short.
+  std::vector<bool> bounded(gates.size(), false);
+  std::vector<GreedyStep> steps;
+  double error = 0, skipped = 0;
   while (skipped < budget) {
-    std::optional<size_t> best;
-    double bestError = 0;
+    std::optional<GreedyStep> best;
+    double bestCost = 0;
     for (size_t g = 0; g < gates.size(); ++g) {
-      if (sparsity[g] + kStep > kMaxSparsity + 1e-9)
+      if (bounded[g] || sparsity[g] + kGreedyStep > kGreedyMaxSparsity + 1e-9)
         continue;
       std::vector<double> candidate = sparsity;
-      candidate[g] += kStep;
-      if (llvm::Error error =
-              runOverData(executable, thresholdsFor(candidate), runs,
-                          options, candidateDir, /*magnitudes=*/nullptr))
-        return std::move(error);
-      double error = relativeError(candidateDir, referenceDir, runs.size());
-      if (!best || error < bestError) {
-        best = g;
-        bestError = error;
+      candidate[g] += kGreedyStep;
+      auto candidateError =
+          errorWith(executable, thresholdsAt(dense, candidate), runs, options,
+                    referenceDir, candidateDir);
+      if (!candidateError)
+        return candidateError.takeError();
+      if (options.maxError && *candidateError > *options.maxError) {
+        bounded[g] = true;
+        continue;
+      }
+      double cost =
+          (*candidateError - error) / (kGreedyStep * gates[g].weightBytes);
+      if (!best || cost < bestCost) {
+        best = GreedyStep{g, *candidateError};
+        bestCost = cost;
       }
     }
     if (!best)
       break;
-    sparsity[*best] += kStep;
-    skipped += kStep * gates[*best].weightBytes;
+    sparsity[best->gate] += kGreedyStep;
+    skipped += kGreedyStep * gates[best->gate].weightBytes;
+    error = best->error;
+    steps.push_back(*best);
   }
-  return sparsity;
+  return steps;
+}
+
+/// Takes back greedy `steps`, the last first, until the model's output error
+/// on the held-out data is within the bound too.
+llvm::Error keepBoundOnHeldOut(llvm::StringRef executable,
+                               const std::vector<std::vector<float>> &dense,
+                               std::vector<GreedyStep> &steps,
+                               const CalibrationOptions &options) {
+  CalibrationOptions heldOut = options;
+  heldOut.data = options.heldOutData;
+  auto runs = findRuns(heldOut);
+  if (!runs)
+    return runs.takeError();
+  std::string referenceDir = options.scratchDir + "/held-out-reference";
+  if (llvm::Error error = runOverData(executable, {}, *runs, heldOut,
+                                      referenceDir, /*magnitudes=*/nullptr))
+    return error;
+  for (; !steps.empty(); steps.pop_back()) {
+    auto error = errorWith(
+        executable, thresholdsAt(dense, sparsitiesAfter(steps, dense.size())),
+        *runs, heldOut, referenceDir, options.scratchDir + "/held-out");
+    if (!error)
+      return error.takeError();
+    if (*error <= *options.maxError)
+      break;
+  }
+  return llvm::Error::success();
 }
 } // namespace
+
+double sift::modelError(ArrayRef<OutputComparison> outputs) {
+  double error = 0;
+  for (const OutputComparison &output : outputs)
+    if (output.compared)
+      error = std::max(error, output.meanRelativeError);
+  return error;
+}
 
 llvm::Expected<GateMeasurement>
 sift::measureGates(llvm::StringRef executable, ArrayRef<GateInfo> gates,
@@ -421,22 +540,33 @@ sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   if (!dense)
     return dense.takeError();
 
+  CalibrationResult result;
   std::vector<double> targets(gates.size(), options.sparsity);
   if (greedy) {
-    auto allocated = greedySparsities(executable, gates, *dense, referenceDir,
-                                      *runs, options);
-    if (!allocated)
-      return allocated.takeError();
-    targets = std::move(*allocated);
+    auto steps = greedySteps(executable, gates, *dense, referenceDir, *runs,
+                             options);
+    if (!steps)
+      return steps.takeError();
+    if (options.maxError && !options.heldOutData.empty())
+      if (llvm::Error error =
+              keepBoundOnHeldOut(executable, *dense, *steps, options))
+        return std::move(error);
+    targets = sparsitiesAfter(*steps, gates.size());
+    result.errorIncrease.assign(gates.size(), 0.0);
+    double before = 0;
+    for (const GreedyStep &step : *steps) {
+      result.errorIncrease[step.gate] += step.error - before;
+      before = step.error;
+    }
+    result.error = before;
   }
 
+  result.thresholds = thresholdsAt(*dense, targets);
   // A gate sees what the gates before it let through: re-derive every
   // threshold from magnitudes recorded with the previous round's in place.
   // Round r settles the first r gates of a chain, so a few rounds suffice.
-  CalibrationResult result;
-  for (size_t g = 0; g < gates.size(); ++g)
-    result.thresholds.push_back(thresholdFor((*dense)[g], targets[g]));
-  size_t rounds = std::min<size_t>(gates.size(), 4);
+  // Under a bound the thresholds stay those whose error greedy measured.
+  size_t rounds = options.maxError ? 0 : std::min<size_t>(gates.size(), 4);
   rounds = rounds ? rounds - 1 : 0;
   for (size_t round = 0; round < rounds; ++round) {
     auto magnitudes = record(executable, gates.size(), result.thresholds,
@@ -451,52 +581,6 @@ sift::calibrate(llvm::StringRef executable, ArrayRef<GateInfo> gates,
     return measured.takeError();
   result.measured = std::move(*measured);
   return result;
-}
-
-static std::string outputFile(unsigned output) {
-  return "output_" + std::to_string(output) + ".npy";
-}
-
-/// Output `output` of the sparse runs under `sparseDir` against the dense
-/// ones under `denseDir` (one folder per run), row by row.
-static OutputComparison compareOutput(unsigned output, size_t runs,
-                                      llvm::StringRef denseDir,
-                                      llvm::StringRef sparseDir) {
-  OutputComparison compared;
-  compared.index = output;
-  double errorSum = 0;
-  int64_t agreeing = 0;
-  for (size_t run = 0; run < runs; ++run) {
-    std::string name = "/" + std::to_string(run) + "/" + outputFile(output);
-    auto reference = readNpyFloats((denseDir + name).str());
-    auto actual = readNpyFloats((sparseDir + name).str());
-    if (!reference || !actual || reference->shape.empty() ||
-        reference->values.size() != actual->values.size())
-      return compared;
-    size_t width = reference->shape.back();
-    for (size_t row = 0; width && row < reference->values.size() / width;
-         ++row) {
-      const float *a = &reference->values[row * width];
-      const float *b = &actual->values[row * width];
-      double error = 0, norm = 0;
-      for (size_t i = 0; i < width; ++i) {
-        error += (b[i] - a[i]) * static_cast<double>(b[i] - a[i]);
-        norm += a[i] * static_cast<double>(a[i]);
-      }
-      double relative = norm > 0 ? std::sqrt(error / norm) : std::sqrt(error);
-      compared.maxRelativeError = std::max(compared.maxRelativeError, relative);
-      errorSum += relative;
-      agreeing += std::max_element(a, a + width) - a ==
-                  std::max_element(b, b + width) - b;
-      ++compared.rows;
-    }
-  }
-  compared.compared = true;
-  if (compared.rows) {
-    compared.meanRelativeError = errorSum / compared.rows;
-    compared.top1Agreement = static_cast<double>(agreeing) / compared.rows;
-  }
-  return compared;
 }
 
 llvm::Expected<Verification>
@@ -520,9 +604,6 @@ sift::verifyAgainstDense(llvm::StringRef executable, ArrayRef<GateInfo> gates,
   Verification result;
   for (size_t g = 0; g < gates.size(); ++g)
     result.sparsity.push_back(fractionAtMost((*magnitudes)[g], thresholds[g]));
-  for (unsigned output = 0;
-       llvm::sys::fs::exists(denseDir + "/0/" + outputFile(output)); ++output)
-    result.outputs.push_back(
-        compareOutput(output, runs->size(), denseDir, sparseDir));
+  result.outputs = compareOutputs(runs->size(), denseDir, sparseDir);
   return result;
 }

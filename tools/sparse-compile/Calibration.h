@@ -16,6 +16,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,23 @@ void setThresholds(mlir::ModuleOp module, llvm::ArrayRef<float> thresholds);
 
 enum class Allocation { Uniform, Greedy };
 
+/// What --max-error bounds and greedy allocation weighs against the bytes it
+/// skips (see modelError).
+constexpr llvm::StringLiteral kErrorMetric =
+    "max over f32 outputs of the mean relative L2 error per row, "
+    "||sparse - dense|| / ||dense||";
+
 struct CalibrationOptions {
   /// A directory in ONNX test-data layout or .npy files (comma-separated,
   /// one per graph input) whose dimension 0 stacks batches.
   std::string data;
   double sparsity = 0;
+  /// A bound on the model's output error (kErrorMetric) for greedy
+  /// allocation: its steps stop before they exceed it, on the calibration
+  /// data and on `heldOutData` when that is given. With `sparsity` too, the
+  /// share of gated weight bytes skipped stops at `sparsity`.
+  std::optional<double> maxError;
+  std::string heldOutData;
   Allocation allocation = Allocation::Uniform;
   int numInputs = 0;
   std::string scratchDir;
@@ -53,6 +66,13 @@ struct GateMeasurement {
 struct CalibrationResult {
   std::vector<float> thresholds;
   GateMeasurement measured;
+  /// Greedy allocation, per gate: the increase in the model's output error
+  /// on the calibration data that each of its steps caused when it was
+  /// taken, summed. With maxError these add up to `error`.
+  std::vector<double> errorIncrease;
+  /// With maxError: the model's output error on the calibration data with
+  /// `thresholds`.
+  double error = 0;
 };
 
 /// Chooses thresholds for `gates` by running `executable` (compiled with the
@@ -89,6 +109,10 @@ struct Verification {
   /// Per gate, the sparsity realised on the held-out data.
   std::vector<double> sparsity;
 };
+
+/// The model's output error that --max-error bounds (kErrorMetric): the
+/// largest mean relative error per row over the compared outputs.
+double modelError(llvm::ArrayRef<OutputComparison> outputs);
 
 /// Runs `executable` (compiled with the gates at 0, i.e. dense) on the data
 /// of `options` without and with `thresholds`, and compares.

@@ -5,6 +5,7 @@
 #include "sift/Dialect/Sparsity/IR/Sparsity.h"
 #include "sift/Pipelines/Pipelines.h"
 #include "sift/Transforms/Passes.h"
+#include "sift/Utils/NodeNames.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -28,6 +29,23 @@ static llvm::Error gateMatmuls(ModuleOp module,
     return llvm::createStringError("gating the matmuls of '" +
                                    options.modelPath + "' failed");
   return llvm::Error::success();
+}
+
+namespace {
+/// A matmul the gating policy selected but --sparsity-insert-gates left out.
+struct LeftOut {
+  std::string node;
+  std::string reason;
+};
+} // namespace
+
+static std::vector<LeftOut> collectLeftOut(ModuleOp module) {
+  std::vector<LeftOut> leftOut;
+  module.walk([&](Operation *op) {
+    if (auto reason = op->getAttrOfType<StringAttr>(kNotGatedAttrName))
+      leftOut.push_back({getNodeName(op->getLoc()).str(), reason.str()});
+  });
+  return leftOut;
 }
 
 /// Orders the input channels of gated matmuls in feed-forward blocks by how
@@ -60,27 +78,34 @@ struct ScratchDir {
 
 static llvm::Error writeReport(const SparsifyOptions &options,
                                ArrayRef<GateInfo> gates,
-                               ArrayRef<float> thresholds,
-                               ArrayRef<double> sparsity,
+                               ArrayRef<LeftOut> leftOut,
+                               const CalibrationResult &calibrated,
                                int64_t numParameters,
                                const std::optional<Verification> &verified) {
   llvm::json::Array gateArray;
   double skippedParams = 0;
   for (auto [index, gate] : llvm::enumerate(gates)) {
-    double skippedRows = sparsity[index] * gate.inputs;
-    skippedParams += skippedRows * gate.outputs;
-    gateArray.push_back(llvm::json::Object{
+    double sparsity = calibrated.measured.sparsity[index];
+    skippedParams += sparsity * gate.inputs * gate.outputs;
+    llvm::json::Object entry{
         {"index", static_cast<int64_t>(index)},
         {"node", gate.node},
-        {"threshold", thresholds[index]},
-        {"calibrated_sparsity", sparsity[index]},
+        {"threshold", calibrated.thresholds[index]},
+        {"calibrated_sparsity", sparsity},
         {"inputs", gate.inputs},
         {"outputs", gate.outputs},
         {"weight_bytes", gate.weightBytes},
         {"weight_bytes_skipped_per_token",
-         sparsity[index] * static_cast<double>(gate.weightBytes)},
-    });
+         sparsity * static_cast<double>(gate.weightBytes)},
+    };
+    if (!calibrated.errorIncrease.empty())
+      entry["error_increase"] = calibrated.errorIncrease[index];
+    gateArray.push_back(std::move(entry));
   }
+  llvm::json::Array notGated;
+  for (const LeftOut &candidate : leftOut)
+    notGated.push_back(llvm::json::Object{{"node", candidate.node},
+                                          {"reason", candidate.reason}});
   llvm::json::Object report{
       {"model_path", options.modelPath},
       {"target_sparsity", options.lossless ? 0.0 : options.sparsity},
@@ -88,6 +113,7 @@ static llvm::Error writeReport(const SparsifyOptions &options,
       {"allocation",
        options.allocation == Allocation::Greedy ? "greedy" : "uniform"},
       {"gates", std::move(gateArray)},
+      {"not_gated", std::move(notGated)},
       {"model",
        llvm::json::Object{
            {"total_params", numParameters},
@@ -97,6 +123,16 @@ static llvm::Error writeReport(const SparsifyOptions &options,
             numParameters ? 1.0 - skippedParams / numParameters : 1.0},
        }},
   };
+  if (options.maxError) {
+    llvm::json::Object bound{
+        {"metric", kErrorMetric},
+        {"max_error", *options.maxError},
+        {"calibration_error", calibrated.error},
+    };
+    if (verified)
+      bound["held_out_error"] = modelError(verified->outputs);
+    report["error_bound"] = std::move(bound);
+  }
   if (verified) {
     llvm::json::Array heldOut;
     for (double value : verified->sparsity)
@@ -137,20 +173,30 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   if (llvm::Error error = gateMatmuls(module, options))
     return std::move(error);
   std::vector<GateInfo> gates = collectGates(module);
-  if (gates.empty())
-    llvm::WithColor::warning(llvm::errs(), "sparse-compile")
-        << "no matmul with constant weights matched --gates=" << options.gates
-        << (options.lossless ? " with a provably non-negative input" : "")
-        << ": the model stays dense\n";
-  std::vector<float> thresholds(gates.size(), 0.0f);
-  std::vector<double> sparsity(gates.size(), 0.0);
+  std::vector<LeftOut> leftOut = collectLeftOut(module);
+  if (gates.empty()) {
+    llvm::raw_ostream &warning =
+        llvm::WithColor::warning(llvm::errs(), "sparse-compile");
+    if (leftOut.empty())
+      warning << "no matmul with constant weights matched --gates="
+              << options.gates << ": the model stays dense\n";
+    else
+      warning << "every matmul that --gates=" << options.gates
+              << " selects was left out: the model stays dense\n";
+    for (const LeftOut &candidate : leftOut)
+      llvm::errs() << "  " << candidate.node << ": " << candidate.reason
+                   << "\n";
+  }
+  CalibrationResult calibrated;
+  calibrated.thresholds.assign(gates.size(), 0.0f);
+  calibrated.measured.sparsity.assign(gates.size(), 0.0);
   bool needsModel = (!options.calibration.empty() ||
                      !options.verification.empty()) &&
                     !gates.empty();
   std::optional<Verification> verified;
   auto finish = [&]() -> llvm::Expected<std::vector<GateInfo>> {
     if (!options.reportPath.empty())
-      if (llvm::Error error = writeReport(options, gates, thresholds, sparsity,
+      if (llvm::Error error = writeReport(options, gates, leftOut, calibrated,
                                           numParameters, verified))
         return std::move(error);
     return gates;
@@ -173,33 +219,38 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   CalibrationOptions calibration;
   calibration.data = options.calibration;
   calibration.sparsity = options.lossless ? 0.0 : options.sparsity;
+  calibration.maxError = options.maxError;
+  calibration.heldOutData = options.verification;
   calibration.allocation = options.allocation;
   calibration.numInputs = options.numInputs;
   calibration.scratchDir = scratch.path;
   if (!options.calibration.empty()) {
-    GateMeasurement measured;
     if (options.lossless) {
-      auto result = measureGates(executable, gates, {}, calibration);
-      if (!result)
-        return result.takeError();
-      measured = std::move(*result);
+      auto measured = measureGates(executable, gates, {}, calibration);
+      if (!measured)
+        return measured.takeError();
+      calibrated.measured = std::move(*measured);
     } else {
       auto result = calibrate(executable, gates, calibration);
       if (!result)
         return result.takeError();
-      thresholds = std::move(result->thresholds);
-      measured = std::move(result->measured);
-      setThresholds(module, thresholds);
+      calibrated = std::move(*result);
+      setThresholds(module, calibrated.thresholds);
     }
-    sparsity = measured.sparsity;
+    if (options.maxError)
+      llvm::outs() << llvm::formatv(
+          "output error on the calibration data {0:e2}, bound {1:e2} ({2})\n",
+          calibrated.error, *options.maxError, kErrorMetric);
     if (options.reorderNeurons)
-      if (llvm::Error error = reorderNeurons(module, measured.frequency))
+      if (llvm::Error error =
+              reorderNeurons(module, calibrated.measured.frequency))
         return std::move(error);
   }
   if (!options.verification.empty()) {
     CalibrationOptions heldOut = calibration;
     heldOut.data = options.verification;
-    auto result = verifyAgainstDense(executable, gates, thresholds, heldOut);
+    auto result = verifyAgainstDense(executable, gates, calibrated.thresholds,
+                                     heldOut);
     if (!result)
       return result.takeError();
     verified = std::move(*result);
@@ -214,6 +265,10 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
                 "are)\n",
           output.index, output.rows, output.maxRelativeError,
           output.meanRelativeError, output.top1Agreement);
+    if (options.maxError)
+      llvm::outs() << llvm::formatv("  output error {0:e2}, bound {1:e2}\n",
+                                    modelError(verified->outputs),
+                                    *options.maxError);
     for (auto [index, gate] : llvm::enumerate(gates))
       llvm::outs() << llvm::formatv("  gate {0} ({1}): sparsity {2:p2}\n",
                                     index, gate.node,

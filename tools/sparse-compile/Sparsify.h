@@ -9,6 +9,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ namespace sift {
 
 struct SparsifyOptions {
   double sparsity = 0;
+  /// A bound on the output error (kErrorMetric) for greedy allocation.
+  std::optional<double> maxError;
   bool lossless = false;
   std::string gates = "all";
   Allocation allocation = Allocation::Uniform;

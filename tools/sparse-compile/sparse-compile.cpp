@@ -4,6 +4,7 @@
 //                  [--emit=exe|lib|obj|llvm|mlir] [--lib-prefix=NAME]
 //                  [--target=cpu] [--mcpu=CPU] [--mtriple=TRIPLE]
 //                  [--sparsity=S --calibration=DATA | --lossless]
+//                  [--max-error=E --calibration=DATA]
 //                  [--gates=all|mlp|REGEX] [--allocation=uniform|greedy]
 //                  [--verify=HELD-OUT] [--report=report.json]
 //
@@ -47,6 +48,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+
+#include <cmath>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -150,6 +153,15 @@ cl::opt<double> sparsity(
     cl::desc("Gate the activations of constant-weight matmuls, with "
              "thresholds calibrated to zero this fraction of them, in [0, 1)"),
     cl::init(0.0), cl::cat(sparsityCategory));
+cl::opt<double> maxError(
+    "max-error",
+    cl::desc("Choose per-gate sparsities greedily that skip the most weight "
+             "bytes per token while the output error stays within this "
+             "bound on the calibration data and on the --verify data: the "
+             "max over f32 outputs of the mean relative L2 error per row, "
+             "||sparse - dense|| / ||dense||. With --sparsity, S caps the "
+             "share of gated weight bytes skipped"),
+    cl::value_desc("E"), cl::cat(sparsityCategory));
 cl::opt<std::string> calibrationData(
     "calibration",
     cl::desc("Calibration inputs: a directory of test_data_set_*/input_*.pb, "
@@ -158,7 +170,9 @@ cl::opt<std::string> calibrationData(
     cl::value_desc("path"), cl::cat(sparsityCategory));
 cl::opt<std::string> gatePolicy(
     "gates",
-    cl::desc("Which matmuls to gate: all, mlp, or a regex on ONNX node names"),
+    cl::desc("Which matmuls to gate: all, mlp (both only matmuls of at "
+             "most 8 tokens per call, where the kernel can skip rows), or a "
+             "regex on ONNX node names (gated whatever their token count)"),
     cl::init("all"), cl::cat(sparsityCategory));
 cl::opt<sift::Allocation> allocation(
     "allocation", cl::desc("How the target sparsity is spread over gates"),
@@ -167,7 +181,8 @@ cl::opt<sift::Allocation> allocation(
                           "every gate at the target (default)"),
                clEnumValN(sift::Allocation::Greedy, "greedy",
                           "per-gate sparsities that minimise the output "
-                          "error for the same weight bytes skipped")),
+                          "error for the same weight bytes skipped "
+                          "(implied by --max-error)")),
     cl::cat(sparsityCategory));
 cl::opt<bool> lossless(
     "lossless",
@@ -192,7 +207,8 @@ cl::opt<std::string> reportPath(
     cl::value_desc("path"), cl::cat(sparsityCategory));
 
 bool sparsityRequested() {
-  return sparsity.getNumOccurrences() || lossless ||
+  return sparsity.getNumOccurrences() || maxError.getNumOccurrences() ||
+         lossless ||
          gatePolicy.getNumOccurrences() || !calibrationData.empty() ||
          !verificationData.empty();
 }
@@ -208,8 +224,27 @@ std::optional<std::string> checkSparsityOptions() {
   if (sparsity > 0 && calibrationData.empty())
     return std::string("--sparsity needs --calibration data to choose "
                        "thresholds");
+  if (maxError.getNumOccurrences()) {
+    if (!(maxError > 0.0 && std::isfinite(maxError)))
+      return "--max-error expects a finite bound above 0 on the relative "
+             "output error, got " +
+             std::to_string(maxError) +
+             " (--lossless gates without changing results)";
+    if (calibrationData.empty())
+      return std::string("--max-error needs --calibration data to measure "
+                         "the error on");
+    if (lossless)
+      return std::string("--lossless keeps results unchanged and takes no "
+                         "--max-error");
+    if (allocation == sift::Allocation::Uniform &&
+        allocation.getNumOccurrences())
+      return std::string("--max-error chooses per-gate sparsities greedily "
+                         "and takes no --allocation=uniform");
+    return std::nullopt;
+  }
   if (allocation == sift::Allocation::Greedy && sparsity == 0)
-    return std::string("--allocation=greedy needs a --sparsity target");
+    return std::string("--allocation=greedy needs a --sparsity target or "
+                       "--max-error");
   return std::nullopt;
 }
 
@@ -483,9 +518,12 @@ int main(int argc, char **argv) {
       return report(*problem);
     sift::SparsifyOptions options;
     options.sparsity = sparsity;
+    if (maxError.getNumOccurrences())
+      options.maxError = maxError;
     options.lossless = lossless;
     options.gates = gatePolicy;
-    options.allocation = allocation;
+    options.allocation =
+        options.maxError ? sift::Allocation::Greedy : allocation.getValue();
     options.calibration = calibrationData;
     options.verification = verificationData;
     options.reportPath = reportPath;

@@ -49,6 +49,11 @@ struct GateMatmulsOptions : mlir::PassPipelineOptions<GateMatmulsOptions> {
       *this, "threshold",
       llvm::cl::desc("The threshold every gate starts with"),
       llvm::cl::init(0.0f)};
+  Option<int64_t> maxTokens{
+      *this, "max-tokens",
+      llvm::cl::desc("With gates=all or mlp, leave out matmuls known to "
+                     "process more tokens than this per call"),
+      llvm::cl::init(8)};
 };
 
 /// Gates the activations of constant-weight matmuls and fuses each gate with

@@ -14,6 +14,10 @@
 
 namespace sift {
 
+/// The attribute `--sparsity-insert-gates` leaves on a matmul or convolution
+/// that its policy selected but that it did not gate: why, in words.
+constexpr llvm::StringLiteral kNotGatedAttrName = "sparsity.not_gated";
+
 #define GEN_PASS_DECL
 #include "sift/Transforms/Passes.h.inc"
 

@@ -32,6 +32,20 @@ def SparsityInsertGates : Pass<"sparsity-insert-gates"> {
     gate then changes nothing, and the kernel skips exactly the rows whose
     activation is zero.
 
+    A gate pays for itself only where the kernel skips weight rows, and the
+    kernel reads a row when its activation survives in any token of the call.
+    So `all` and `mlp` leave out a matmul known to process more than
+    `max-tokens` tokens per call (the static rows of its `[M, K]` input, the
+    static pixels of a convolution's NCHW input; a dynamic size, such as a
+    batch, counts as 1): a convolution over 3136 pixels or the prefill of
+    many tokens would only pay the gate's scan. A regex names the nodes to
+    gate and forces them in whatever their token count.
+
+    Every matmul or convolution that the policy selects but the pass leaves
+    out (for its token count, or with `lossless` for an input not provably
+    non-negative) gets a `sparsity.not_gated` string attribute saying why;
+    `sparse-compile` lists them in its report.
+
     Gates start at `threshold` (default 0, which changes nothing);
     calibration sets the real values. A gate at 0 folds away under
     canonicalization, so fuse gates (`--sparsity-fuse-gated-matmul`) before
@@ -44,6 +58,9 @@ def SparsityInsertGates : Pass<"sparsity-insert-gates"> {
            "Gate only provably non-negative inputs, at threshold 0">,
     Option<"threshold", "threshold", "float", /*default=*/"0.0f",
            "The threshold every new gate starts with">,
+    Option<"maxTokens", "max-tokens", "int64_t", /*default=*/"8",
+           "With gates=all or mlp, leave out matmuls known to process more "
+           "tokens than this per call">,
   ];
   let dependentDialects = ["::sift::sparsity::SparsityDialect"];
 }
