@@ -173,6 +173,10 @@ sift::sparsify(ModuleOp module, int64_t numParameters,
   if (llvm::Error error = gateMatmuls(module, options))
     return std::move(error);
   std::vector<GateInfo> gates = collectGates(module);
+  // Weights are narrowed when the model is built, after gating.
+  if (options.storedWeightBytes)
+    for (GateInfo &gate : gates)
+      gate.weightBytes = gate.inputs * gate.outputs * options.storedWeightBytes;
   std::vector<LeftOut> leftOut = collectLeftOut(module);
   if (gates.empty()) {
     llvm::raw_ostream &warning =

@@ -30,6 +30,9 @@ struct SparsifyOptions {
   bool reorderNeurons = true;
   std::string modelPath;
   int numInputs = 0;
+  /// Bytes per weight in the compiled model when they are stored narrower
+  /// than the IR's f32 (--weight-type); 0 when they are not.
+  int storedWeightBytes = 0;
 };
 
 /// Builds an executable of `module` (which it lowers) at `path`.

@@ -529,6 +529,8 @@ int main(int argc, char **argv) {
     options.reportPath = reportPath;
     options.reorderNeurons = reorderNeurons;
     options.modelPath = inputPath;
+    if (weightType != WeightType::F32)
+      options.storedWeightBytes = 2;
     options.numInputs = static_cast<int>(entry.getNumArguments());
     auto buildCalibrationModel = [&](ModuleOp copy,
                                      ArrayRef<sift::GateInfo> copyGates,
