@@ -25,6 +25,7 @@ import math
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -149,26 +150,27 @@ class Block(nn.Module):
         """x [B, T, DIM]; past_k/v [B, KV_HEADS, P, HEAD_DIM] or None; returns
         the new x and this layer's keys and values [B, KV_HEADS, P + T,
         HEAD_DIM]."""
-        b, t = x.shape[0], x.shape[1]
+        # Only the batch is fixed when exported (1, a Python int), and every
+        # reshape names it and infers the length (-1), so the exporter writes
+        # constant shapes that leave the sequence dimension alone.
+        b = int(x.shape[0])
         h = self.attention_norm(x)
-        q = matmul(h, self.wq).view(b, t, HEADS, HEAD_DIM).transpose(1, 2)
-        k = matmul(h, self.wk).view(b, t, KV_HEADS, HEAD_DIM).transpose(1, 2)
-        v = matmul(h, self.wv).view(b, t, KV_HEADS, HEAD_DIM).transpose(1, 2)
+        q = matmul(h, self.wq).view(b, -1, HEADS, HEAD_DIM).transpose(1, 2)
+        k = matmul(h, self.wk).view(b, -1, KV_HEADS, HEAD_DIM).transpose(1, 2)
+        v = matmul(h, self.wv).view(b, -1, KV_HEADS, HEAD_DIM).transpose(1, 2)
         q, k = rotate(q, cos, sin), rotate(k, cos, sin)
         if past_k is not None:
             k = torch.cat([past_k, k], dim=2)
             v = torch.cat([past_v, v], dim=2)
         # Grouped-query attention: the query heads of a group share one
         # key/value head, so the queries are grouped, not the cache copied.
-        group = HEADS // KV_HEADS
-        grouped_q = q.reshape(b, KV_HEADS, group * t, HEAD_DIM)
+        grouped_q = q.reshape(b, KV_HEADS, -1, HEAD_DIM)
         scores = matmul(grouped_q, k.transpose(2, 3)) / math.sqrt(HEAD_DIM)
         if mask is not None:
-            scores = (scores.view(b, KV_HEADS, group, t, -1) + mask).view(
-                b, KV_HEADS, group * t, -1)
+            scores = scores + mask.repeat(HEADS // KV_HEADS, 1)
         probs = torch.softmax(scores, dim=-1)
-        attended = matmul(probs, v).view(b, HEADS, t, HEAD_DIM).transpose(1, 2)
-        x = x + matmul(attended.reshape(b, t, DIM), self.wo)
+        attended = matmul(probs, v).view(b, HEADS, -1, HEAD_DIM).transpose(1, 2)
+        x = x + matmul(attended.reshape(b, -1, DIM), self.wo)
         h = self.mlp_norm(x)
         x = x + matmul(F.silu(matmul(h, self.w_gate)) * matmul(h, self.w_up),
                       self.w_down)
@@ -270,6 +272,10 @@ def export(model, out):
     under no_grad."""
     import onnx
     from onnx import external_data_helper
+
+    # The tracer warns of the Python values that become constants: the batch
+    # (1) and whether a mask is needed; both are meant to.
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
 
     prompt = torch.tensor([list(b"The ")])
     paths = {name: os.path.join(out, name + ".onnx") for name in ("prefill", "decode")}
