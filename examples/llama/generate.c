@@ -9,7 +9,8 @@
  *              PROMPT
  *
  * Prints the prompt and the generated text, then the prompt's prefill
- * time, the decode steps' tokens per second, and with --report (the JSON
+ * time, the decode steps' tokens per second (all steps, wall clock) and
+ * median time per step, and with --report (the JSON
  * that sparse-compile --report wrote for the decode library) its active
  * parameters per token. Greedy by default; with a temperature, bytes are
  * sampled from softmax(logits / T) with a seeded generator, so a run
@@ -46,6 +47,11 @@ static uint64_t next_random(uint64_t *state) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
 }
 
 static int choose(const float *logits, double temperature, uint64_t *rng) {
@@ -154,13 +160,16 @@ int main(int argc, char **argv) {
   decode_input_3 position_input = {&position, &position, 0, {1}, {1}};
   decode_outputs previous, step;
   int have_previous = 0;
+  double *step_seconds = malloc(count * sizeof *step_seconds);
   start = now_seconds();
   for (long generated = 1; generated < count; ++generated, ++position) {
+    double step_start = now_seconds();
     if (decode_run(&step, &token_input, &past_k, &past_v, &position_input) !=
         0) {
       fprintf(stderr, "decode: %s\n", decode_last_error());
       return 1;
     }
+    step_seconds[generated - 1] = now_seconds() - step_start;
     /* The past buffers belong to the previous outputs, now read. */
     if (have_previous)
       decode_free_outputs(&previous);
@@ -180,11 +189,17 @@ int main(int argc, char **argv) {
   else
     prefill_free_outputs(&prefilled);
 
-  printf("\n---\nprefill: %lld tokens in %.2f ms\n", (long long)length,
-         prefill_seconds * 1e3);
-  if (count > 1)
-    printf("decode: %ld tokens in %.3f s, %.1f tokens/s\n", count - 1,
-           decode_seconds, (count - 1) / decode_seconds);
+  printf("\n---\nprefill: %lld tokens in %.2f ms (the first call: with the "
+         "library's one-time setup)\n",
+         (long long)length, prefill_seconds * 1e3);
+  if (count > 1) {
+    qsort(step_seconds, count - 1, sizeof *step_seconds, compare_doubles);
+    printf("decode: %ld tokens in %.3f s, %.1f tokens/s; a step's median "
+           "%.3f ms\n",
+           count - 1, decode_seconds, (count - 1) / decode_seconds,
+           step_seconds[(count - 2) / 2] * 1e3);
+  }
+  free(step_seconds);
   double active, total;
   if (report) {
     if (!read_report(report, &active, &total)) {
