@@ -6,9 +6,11 @@ after the first 64 bytes of each), as executables
 (for perplexity and --profile) and as shared libraries (for generate.c,
 built here with the system's cc), then prints:
 
-- held-out perplexity per byte of each prefill executable on the held-out
-  tenth of the license texts, and the sparsity the gates realise there with
-  the active parameters per token (--profile);
+- held-out perplexity per byte on the held-out tenth of the license texts,
+  of each prefill executable (every byte of 128-byte windows) and of each
+  decode executable (single steps at a few positions of each window), and
+  the sparsity the prefill's gates realise there with the active
+  parameters per token (--profile);
 - greedy generations of each build, and decode tokens per second (median
   of --repeat interleaved runs, min and max).
 
@@ -32,7 +34,8 @@ import train  # noqa: E402
 
 PROMPT = "This License applies to any "
 GENERATED = 100  # prompt + generated stay within the trained context (128)
-DECODE_PAST = 64
+DECODE_PAST = 64  # the decode graph's calibration steps
+DECODE_POSITIONS = (16, 48, 80, 112)  # decode perplexity's steps
 
 
 def compile_graph(build, graph, output, flags, emit_lib=False):
@@ -43,23 +46,40 @@ def compile_graph(build, graph, output, flags, emit_lib=False):
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
-def decode_calibration(prefill_exe, scratch):
-    """Inputs for calibrating the decode graph, one step per calibration
-    window: its first DECODE_PAST bytes' cache (from the dense prefill
-    executable), the byte after them and its position."""
-    windows = np.load(os.path.join(HERE, "calibration.npy"))
-    prompts = os.path.join(scratch, "calibration-prompts.npy")
-    np.save(prompts, windows[:, :DECODE_PAST])
-    out = os.path.join(scratch, "calibration-cache")
-    subprocess.run([prefill_exe, prompts, "--split-batch", "--output-dir", out,
+def run_steps(exe, inputs, scratch):
+    """Runs `exe` once per row of the stacked `inputs` (--split-batch) and
+    returns the paths of its stacked outputs."""
+    directory = tempfile.mkdtemp(dir=scratch)
+    paths = []
+    for i, value in enumerate(inputs):
+        paths.append(os.path.join(directory, f"input_{i}.npy"))
+        np.save(paths[-1], value)
+    out = os.path.join(directory, "outputs")
+    subprocess.run([exe, *paths, "--split-batch", "--output-dir", out,
                     "--output-format", "npy"], check=True, stdout=subprocess.DEVNULL)
-    token = os.path.join(scratch, "calibration-token.npy")
-    position = os.path.join(scratch, "calibration-position.npy")
-    np.save(token, windows[:, DECODE_PAST:DECODE_PAST + 1])
-    np.save(position, np.full(len(windows), DECODE_PAST, dtype=np.int64))
-    # The outputs stack the runs along dimension 0, as the inputs must.
-    return [token, os.path.join(out, "output_1.npy"),
-            os.path.join(out, "output_2.npy"), position]
+    return [os.path.join(out, f"output_{i}.npy") for i in range(3)]
+
+
+def decode_inputs(prefill_exe, windows, past, scratch):
+    """One decode step per window: the cache of its first `past` bytes (from
+    `prefill_exe`), the byte after them and its position; the outputs of
+    the prefill runs are stacked along dimension 0 as the decode inputs
+    must be."""
+    _, keys, values = run_steps(prefill_exe, [windows[:, :past]], scratch)
+    return [windows[:, past:past + 1], np.load(keys), np.load(values),
+            np.full(len(windows), past, dtype=np.int64)]
+
+
+def decode_calibration(prefill_exe, scratch):
+    """The decode graph's calibration steps: after the first DECODE_PAST
+    bytes of each calibration window."""
+    windows = np.load(os.path.join(HERE, "calibration.npy"))
+    paths = []
+    for name, value in zip(["token", "past-k", "past-v", "position"],
+                           decode_inputs(prefill_exe, windows, DECODE_PAST, scratch)):
+        paths.append(os.path.join(scratch, f"calibration-{name}.npy"))
+        np.save(paths[-1], value)
+    return paths
 
 
 def calibration_flags(data, sparsity, report):
@@ -75,18 +95,31 @@ def held_out_windows():
     return np.stack([data[s:s + train.CONTEXT + 1] for s in starts])
 
 
-def perplexity(prefill_exe, windows, scratch):
-    inputs = os.path.join(scratch, "held-out-inputs.npy")
-    np.save(inputs, windows[:, :-1])
-    out = os.path.join(scratch, "held-out-" + os.path.basename(prefill_exe))
-    subprocess.run([prefill_exe, inputs, "--split-batch", "--output-dir", out,
-                    "--output-format", "npy"], check=True, stdout=subprocess.DEVNULL)
-    logits = np.load(os.path.join(out, "output_0.npy")).astype(np.float64)
+def log_likelihoods(logits, targets):
+    logits = logits.astype(np.float64)
     shifted = logits - logits.max(axis=-1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    targets = windows[:, 1:]
-    picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)
-    return math.exp(-picked.mean())
+    return np.take_along_axis(log_probs, targets[..., None], axis=-1)
+
+
+def perplexity(prefill_exe, windows, scratch):
+    """Per byte, every byte of each window predicted by one prefill run."""
+    logits, _, _ = run_steps(prefill_exe, [windows[:, :-1]], scratch)
+    return math.exp(-log_likelihoods(np.load(logits), windows[:, 1:]).mean())
+
+
+def decode_perplexity(decode_exe, dense_prefill_exe, windows, scratch):
+    """Per byte, through the decode graph: the byte after DECODE_POSITIONS
+    of each window, each predicted by one decode step after the dense
+    prefill's cache of the bytes before, so that only the decode graph's
+    gates differ between builds."""
+    likelihoods = []
+    for past in DECODE_POSITIONS:
+        inputs = decode_inputs(dense_prefill_exe, windows, past, scratch)
+        logits, _, _ = run_steps(decode_exe, inputs, scratch)
+        likelihoods.append(log_likelihoods(np.load(logits)[:, 0],
+                                           windows[:, past + 1]))
+    return math.exp(-np.mean(likelihoods))
 
 
 def profile(prefill_exe, windows, scratch):
@@ -148,10 +181,15 @@ def main():
                 compile_graph(build, graph, os.path.join(directory, graph), flags)
                 compile_graph(build, graph, os.path.join(directory, f"lib{graph}.so"),
                               flags, emit_lib=True)
-            builds[name] = {"dir": directory,
-                            "generate": build_generator(directory),
-                            "perplexity": perplexity(os.path.join(directory, "prefill"),
-                                                     windows, scratch)}
+            dense_prefill = os.path.join(builds.get("dense", {"dir": directory})["dir"],
+                                         "prefill")
+            builds[name] = {
+                "dir": directory,
+                "generate": build_generator(directory),
+                "perplexity": perplexity(os.path.join(directory, "prefill"),
+                                         windows, scratch),
+                "decode_perplexity": decode_perplexity(
+                    os.path.join(directory, "decode"), dense_prefill, windows, scratch)}
         gated = builds["gated"]
         gated["sparsity"], gated["active"], total = profile(
             os.path.join(gated["dir"], "prefill"), windows, scratch)
@@ -179,17 +217,22 @@ def main():
           f"{len(windows)} windows of {train.CONTEXT}; tokens/s: median [min, max] of "
           f"{args.repeat} runs of {GENERATED - 1} decode steps after a "
           f"{len(PROMPT)}-byte prompt, all cores")
-    print(f"{'build':<12} {'perplexity':>10} {'sparsity':>9} {'active params/token':>22} "
+    print(f"{'build':<12} {'perplexity':>10} {'decode ppl':>10} {'sparsity':>9} "
+          f"{'active params/token':>22} "
           f"{'decode tokens/s':>20} {'step ms':>8} {'1st prefill ms':>15}")
     for name, entry in builds.items():
         rates = entry["rates"]
         label = name if name == "dense" else f"gated {args.sparsity:.0%}"
-        print(f"{label:<12} {entry['perplexity']:>10.3f} {entry['sparsity']:>8.1f}% "
+        print(f"{label:<12} {entry['perplexity']:>10.3f} {entry['decode_perplexity']:>10.3f} "
+              f"{entry['sparsity']:>8.1f}% "
               f"{entry['active']:>10} of {total:<8} "
               f"{statistics.median(rates):>7.0f} [{min(rates):.0f}, {max(rates):.0f}]"
               f"{statistics.median(entry['step_ms']):>9.3f}"
               f"{statistics.median(entry['prefill_ms']):>16.1f}")
-    print("perplexity: per byte, through each build's prefill executable; sparsity "
+    print("perplexity: per byte, through each build's prefill executable; decode ppl: "
+          f"per byte, the byte after positions {', '.join(map(str, DECODE_POSITIONS))} "
+          "of each window through each build's decode executable after the dense "
+          "prefill's cache; sparsity "
           "and active parameters: the gated prefill's --profile on the held-out "
           "text (sparsity: mean over its gates); tokens/s: all decode steps of a "
           "run, wall clock; step ms: median step of a run (median over runs); "
