@@ -37,6 +37,8 @@ import tempfile
 
 import numpy as np
 
+from make_llama import add_shape_arguments, count_matrix_params, shape_command_line
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 LATENCY = re.compile(r"latency over (\d+) runs: median ([0-9.eE+-]+) ms")
@@ -91,11 +93,7 @@ def make_inputs(args, model_dir):
 
 
 def matrix_bytes(args, weight_type):
-    head_dim = args.d // args.heads
-    params = args.layers * (2 * args.d * args.d
-                            + 2 * args.d * args.kv_heads * head_dim
-                            + 3 * args.d * args.ffn) + args.d * args.vocab
-    return params * (4 if weight_type == "f32" else 2)
+    return count_matrix_params(args) * (4 if weight_type == "f32" else 2)
 
 
 def time_sift(exe, inputs, args):
@@ -133,13 +131,7 @@ def ort_output(model, inputs, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--layers", type=int, default=16)
-    parser.add_argument("--d", type=int, default=2048)
-    parser.add_argument("--ffn", type=int, default=5632)
-    parser.add_argument("--heads", type=int, default=32)
-    parser.add_argument("--kv-heads", type=int, default=4)
-    parser.add_argument("--vocab", type=int, default=32000)
-    parser.add_argument("--past", type=int, default=127)
+    add_shape_arguments(parser, layers=16)
     parser.add_argument("--sparsity", type=float, default=0.5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5)
@@ -159,10 +151,7 @@ def main():
     if not os.path.exists(model):
         log(f"making {model}")
         run([sys.executable, os.path.join(BENCH, "make_llama.py"), model,
-             "--layers", str(args.layers), "--d", str(args.d), "--ffn",
-             str(args.ffn), "--heads", str(args.heads), "--kv-heads",
-             str(args.kv_heads), "--vocab", str(args.vocab), "--past",
-             str(args.past)])
+             *shape_command_line(args)])
     inputs, calibration = make_inputs(args, model_dir)
 
     contestants = []  # (label, executable, weight type, gated)

@@ -27,24 +27,44 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("output")
-    parser.add_argument("--layers", type=int, default=8)
+SHAPE_OPTIONS = ("layers", "d", "ffn", "heads", "kv_heads", "vocab", "past")
+
+
+def add_shape_arguments(parser, layers=8):
+    """The decoder's shape options (bench/decode.py takes them too)."""
+    parser.add_argument("--layers", type=int, default=layers)
     parser.add_argument("--d", type=int, default=2048)
     parser.add_argument("--ffn", type=int, default=5632)
     parser.add_argument("--heads", type=int, default=32)
     parser.add_argument("--kv-heads", type=int, default=4)
     parser.add_argument("--vocab", type=int, default=32000)
     parser.add_argument("--past", type=int, default=127)
+
+
+def shape_command_line(args):
+    """The shape options of `args` as this script's command line."""
+    return [f"--{name.replace('_', '-')}={getattr(args, name)}"
+            for name in SHAPE_OPTIONS]
+
+
+def count_matrix_params(args):
+    """Elements of the weight matrices (the projections, MLPs and head)."""
+    kv_width = args.kv_heads * (args.d // args.heads)
+    return args.layers * (2 * args.d * args.d + 2 * args.d * kv_width
+                          + 3 * args.d * args.ffn) + args.d * args.vocab
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output")
+    add_shape_arguments(parser)
     args = parser.parse_args()
     d, heads, kv_heads = args.d, args.heads, args.kv_heads
     head_dim = d // heads
     group = heads // kv_heads
     rng = np.random.default_rng(0)
     initializers, nodes = [], []
-    matrix_params = args.layers * (2 * d * d + 2 * d * kv_heads * head_dim
-                                   + 3 * d * args.ffn) + d * args.vocab
+    matrix_params = count_matrix_params(args)
     # Past 1 GiB (protobuf's limit is 2 GiB) tensors go straight to the
     # external data file, so that memory holds one matrix at a time.
     data_name = os.path.basename(args.output) + ".data"
