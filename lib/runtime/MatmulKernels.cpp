@@ -65,6 +65,7 @@ Matrix<Element> viewOf(const Memref<2, Element> &memref,
           base[i * memref.strides[0] + j * memref.strides[1]];
   return {storage.data(), rows, cols, cols};
 }
+
 /// One weight as f32 (for the ends of rows that fill no vector).
 inline float widen(float w) { return w; }
 inline float widen(BFloat16 w) {
