@@ -102,13 +102,20 @@ def time_sift(exe, inputs, args):
     return float(LATENCY.search(out).group(2))
 
 
-def time_ort(model, inputs, args):
+def ort_command(model, inputs, args, *options):
+    """bench/ort_run.js on `model` with one --input per graph input."""
     command = ["node", os.path.join(BENCH, "ort_run.js"), "--model", model,
                "--ort-dir", args.ort_dir, "--threads", str(args.threads),
-               "--repeat", str(args.repeat), "--warmup", "2"]
+               *options]
     for path in inputs:
         command += ["--input", path]
-    return json.loads(run(command).strip().splitlines()[-1])["median_ms"]
+    return command
+
+
+def time_ort(model, inputs, args):
+    out = run(ort_command(model, inputs, args, "--repeat", str(args.repeat),
+                          "--warmup", "2"))
+    return json.loads(out.strip().splitlines()[-1])["median_ms"]
 
 
 def first_output(exe, inputs):
@@ -120,12 +127,8 @@ def first_output(exe, inputs):
 def ort_output(model, inputs, args):
     with tempfile.TemporaryDirectory() as out:
         path = os.path.join(out, "logits.npy")
-        command = ["node", os.path.join(BENCH, "ort_run.js"), "--model",
-                   model, "--ort-dir", args.ort_dir, "--repeat", "1",
-                   "--warmup", "0", "--eval", ",".join(inputs) + ":" + path]
-        for p in inputs:
-            command += ["--input", p]
-        run(command)
+        run(ort_command(model, inputs, args, "--repeat", "1", "--warmup", "0",
+                        "--eval", ",".join(inputs) + ":" + path))
         return np.load(path)
 
 
